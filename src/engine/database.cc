@@ -1,0 +1,299 @@
+#include "engine/database.h"
+
+#include <duckdb.h>
+#include <fmt/format.h>
+
+namespace stedi::engine {
+
+struct Database::Handle {
+  duckdb_database db = nullptr;
+  ~Handle() {
+    if (db != nullptr) duckdb_close(&db);
+  }
+};
+
+struct Connection::Handle {
+  duckdb_connection connection = nullptr;
+  ~Handle() {
+    if (connection != nullptr) duckdb_disconnect(&connection);
+  }
+};
+
+struct QueryResult::Handle {
+  duckdb_result result{};
+  // duckdb_destroy_result must run even for a failed query (duckdb.h).
+  ~Handle() { duckdb_destroy_result(&result); }
+};
+
+struct Appender::Handle {
+  duckdb_appender appender = nullptr;
+  std::string table;
+  ~Handle() {
+    if (appender != nullptr) duckdb_appender_destroy(&appender);
+  }
+};
+
+namespace {
+
+Status SetOption(duckdb_config config, const char* name, const std::string& value) {
+  if (duckdb_set_config(config, name, value.c_str()) == DuckDBError) {
+    return Status::InvalidArgument(fmt::format("invalid DuckDB setting {}={}", name, value));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Database::Database(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+Database::~Database() = default;
+
+Result<Database> Database::Open(const std::string& path, const DatabaseOptions& options) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) {
+    return Status::Internal("cannot create a DuckDB configuration");
+  }
+  Status status;
+  if (!options.memory_limit.empty()) status = SetOption(config, "memory_limit", options.memory_limit);
+  if (status.ok() && !options.temp_directory.empty()) {
+    status = SetOption(config, "temp_directory", options.temp_directory);
+  }
+  if (status.ok() && options.threads > 0) {
+    status = SetOption(config, "threads", std::to_string(options.threads));
+  }
+  if (!status.ok()) {
+    duckdb_destroy_config(&config);
+    return status;
+  }
+
+  auto handle = std::make_unique<Handle>();
+  char* error = nullptr;
+  const char* c_path = path.empty() ? nullptr : path.c_str();
+  duckdb_state state = duckdb_open_ext(c_path, &handle->db, config, &error);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = error != nullptr ? error : "unknown error";
+    duckdb_free(error);
+    return Status::IOError(fmt::format("open DuckDB database '{}': {}", path, message));
+  }
+  return Database(std::move(handle));
+}
+
+Result<Connection> Database::Connect() {
+  auto connection = std::make_unique<Connection::Handle>();
+  if (duckdb_connect(handle_->db, &connection->connection) == DuckDBError) {
+    return Status::IOError("connect to DuckDB database failed");
+  }
+  return Connection(std::move(connection));
+}
+
+Connection::Connection(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Result<QueryResult> Connection::Query(std::string_view sql) {
+  auto result = std::make_unique<QueryResult::Handle>();
+  std::string text(sql);
+  if (duckdb_query(handle_->connection, text.c_str(), &result->result) == DuckDBError) {
+    const char* message = duckdb_result_error(&result->result);
+    return Status::InvalidArgument(message != nullptr ? message : "query failed");
+  }
+  return QueryResult(std::move(result));
+}
+
+Status Connection::Execute(std::string_view sql) {
+  Result<QueryResult> result = Query(sql);
+  return result.status();
+}
+
+Result<int64_t> Connection::QueryInt64(std::string_view sql) {
+  STEDI_ASSIGN_OR_RETURN(QueryResult result, Query(sql));
+  if (result.row_count() != 1 || result.column_count() < 1) {
+    return Status::Internal(fmt::format("expected one row from: {}", sql));
+  }
+  return result.GetInt64(0, 0);
+}
+
+Result<Appender> Connection::CreateAppender(const std::string& table) {
+  auto appender = std::make_unique<Appender::Handle>();
+  appender->table = table;
+  if (duckdb_appender_create(handle_->connection, nullptr, table.c_str(), &appender->appender) ==
+      DuckDBError) {
+    return Appender::ErrorOf(appender.get(), "create");
+  }
+  return Appender(std::move(appender));
+}
+
+QueryResult::QueryResult(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+QueryResult::QueryResult(QueryResult&&) noexcept = default;
+QueryResult& QueryResult::operator=(QueryResult&&) noexcept = default;
+QueryResult::~QueryResult() = default;
+
+size_t QueryResult::column_count() const { return duckdb_column_count(&handle_->result); }
+size_t QueryResult::row_count() const { return duckdb_row_count(&handle_->result); }
+
+std::string QueryResult::column_name(size_t column) const {
+  const char* name = duckdb_column_name(&handle_->result, column);
+  return name != nullptr ? name : "";
+}
+
+std::string QueryResult::column_type(size_t column) const {
+  duckdb_logical_type type = duckdb_column_logical_type(&handle_->result, column);
+  char* text = duckdb_logical_type_get_alias(type);
+  std::string name;
+  if (text == nullptr) {
+    switch (duckdb_get_type_id(type)) {
+      case DUCKDB_TYPE_BOOLEAN: name = "BOOLEAN"; break;
+      case DUCKDB_TYPE_TINYINT: name = "TINYINT"; break;
+      case DUCKDB_TYPE_SMALLINT: name = "SMALLINT"; break;
+      case DUCKDB_TYPE_INTEGER: name = "INTEGER"; break;
+      case DUCKDB_TYPE_BIGINT: name = "BIGINT"; break;
+      case DUCKDB_TYPE_HUGEINT: name = "HUGEINT"; break;
+      case DUCKDB_TYPE_UTINYINT: name = "UTINYINT"; break;
+      case DUCKDB_TYPE_USMALLINT: name = "USMALLINT"; break;
+      case DUCKDB_TYPE_UINTEGER: name = "UINTEGER"; break;
+      case DUCKDB_TYPE_UBIGINT: name = "UBIGINT"; break;
+      case DUCKDB_TYPE_FLOAT: name = "FLOAT"; break;
+      case DUCKDB_TYPE_DOUBLE: name = "DOUBLE"; break;
+      case DUCKDB_TYPE_DECIMAL: name = "DECIMAL"; break;
+      case DUCKDB_TYPE_VARCHAR: name = "VARCHAR"; break;
+      case DUCKDB_TYPE_DATE: name = "DATE"; break;
+      case DUCKDB_TYPE_TIMESTAMP: name = "TIMESTAMP"; break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ: name = "TIMESTAMP WITH TIME ZONE"; break;
+      case DUCKDB_TYPE_BLOB: name = "BLOB"; break;
+      case DUCKDB_TYPE_LIST: name = "LIST"; break;
+      case DUCKDB_TYPE_STRUCT: name = "STRUCT"; break;
+      case DUCKDB_TYPE_MAP: name = "MAP"; break;
+      default: name = "OTHER"; break;
+    }
+  } else {
+    name = text;
+    duckdb_free(text);
+  }
+  duckdb_destroy_logical_type(&type);
+  return name;
+}
+
+bool QueryResult::column_is_numeric(size_t column) const {
+  switch (duckdb_column_type(&handle_->result, column)) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool QueryResult::IsNull(size_t column, size_t row) const {
+  return duckdb_value_is_null(&handle_->result, column, row);
+}
+
+std::optional<std::string> QueryResult::GetString(size_t column, size_t row) const {
+  if (IsNull(column, row)) return std::nullopt;
+  char* text = duckdb_value_varchar(&handle_->result, column, row);
+  if (text == nullptr) return std::nullopt;
+  std::string value(text);
+  duckdb_free(text);
+  return value;
+}
+
+int64_t QueryResult::GetInt64(size_t column, size_t row) const {
+  return duckdb_value_int64(&handle_->result, column, row);
+}
+
+double QueryResult::GetDouble(size_t column, size_t row) const {
+  return duckdb_value_double(&handle_->result, column, row);
+}
+
+Status Appender::ErrorOf(const Handle* handle, std::string_view operation) {
+  const char* message = duckdb_appender_error(handle->appender);
+  return Status::IOError(fmt::format("append to {} failed in {}: {}", handle->table, operation,
+                                     message != nullptr ? message : "unknown error"));
+}
+
+
+Appender::Appender(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+Appender::Appender(Appender&&) noexcept = default;
+Appender& Appender::operator=(Appender&&) noexcept = default;
+Appender::~Appender() = default;
+
+Status Appender::AppendInt64(int64_t value) {
+  if (duckdb_append_int64(handle_->appender, value) == DuckDBError) {
+    return ErrorOf(handle_.get(), "append");
+  }
+  return Status::Ok();
+}
+
+Status Appender::AppendDouble(double value) {
+  if (duckdb_append_double(handle_->appender, value) == DuckDBError) {
+    return ErrorOf(handle_.get(), "append");
+  }
+  return Status::Ok();
+}
+
+Status Appender::AppendString(std::string_view value) {
+  if (duckdb_append_varchar_length(handle_->appender, value.data(), value.size()) == DuckDBError) {
+    return ErrorOf(handle_.get(), "append");
+  }
+  return Status::Ok();
+}
+
+Status Appender::AppendNull() {
+  if (duckdb_append_null(handle_->appender) == DuckDBError) {
+    return ErrorOf(handle_.get(), "append");
+  }
+  return Status::Ok();
+}
+
+Status Appender::EndRow() {
+  if (duckdb_appender_end_row(handle_->appender) == DuckDBError) {
+    return ErrorOf(handle_.get(), "end row");
+  }
+  return Status::Ok();
+}
+
+Status Appender::Flush() {
+  if (duckdb_appender_flush(handle_->appender) == DuckDBError) {
+    return ErrorOf(handle_.get(), "flush");
+  }
+  return Status::Ok();
+}
+
+Status Appender::Close() {
+  if (duckdb_appender_close(handle_->appender) == DuckDBError) {
+    return ErrorOf(handle_.get(), "close");
+  }
+  return Status::Ok();
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') quoted += '\'';
+    quoted += c;
+  }
+  quoted += '\'';
+  return quoted;
+}
+
+}  // namespace stedi::engine

@@ -1,0 +1,127 @@
+// RAII wrappers over the DuckDB C API. This is the only part of stedi that
+// includes duckdb.h; everything else talks SQL through these types.
+//
+// Thread-safety: a Database may be shared by threads, each with its own
+// Connection. A Connection, QueryResult or Appender is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace stedi::engine {
+
+// Settings applied when a database opens. Empty values keep DuckDB's defaults.
+struct DatabaseOptions {
+  std::string memory_limit;    // such as "1GB"
+  std::string temp_directory;  // where DuckDB spills when over memory_limit
+  int threads = 0;             // 0: one per core
+};
+
+class Connection;
+
+// An open DuckDB database: in memory when the path is empty.
+class Database {
+ public:
+  static Result<Database> Open(const std::string& path, const DatabaseOptions& options = {});
+
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
+  ~Database();
+
+  Result<Connection> Connect();
+
+ private:
+  struct Handle;
+  explicit Database(std::unique_ptr<Handle> handle);
+  std::unique_ptr<Handle> handle_;
+};
+
+// A materialized query result. Values are read by column and row.
+class QueryResult {
+ public:
+  QueryResult(QueryResult&&) noexcept;
+  QueryResult& operator=(QueryResult&&) noexcept;
+  ~QueryResult();
+
+  size_t column_count() const;
+  size_t row_count() const;
+  std::string column_name(size_t column) const;
+  // DuckDB's SQL name of the column's type, such as "BIGINT" or "VARCHAR".
+  std::string column_type(size_t column) const;
+  // True for the integer, floating-point and decimal types.
+  bool column_is_numeric(size_t column) const;
+
+  bool IsNull(size_t column, size_t row) const;
+  // The value cast to VARCHAR, or nullopt for NULL.
+  std::optional<std::string> GetString(size_t column, size_t row) const;
+  // The value cast to BIGINT; 0 for NULL or a failed cast.
+  int64_t GetInt64(size_t column, size_t row) const;
+  double GetDouble(size_t column, size_t row) const;
+
+ private:
+  friend class Connection;
+  struct Handle;
+  explicit QueryResult(std::unique_ptr<Handle> handle);
+  std::unique_ptr<Handle> handle_;
+};
+
+// Appends rows to one table, faster than INSERT statements. Rows become
+// visible on Flush() or Close(); the destructor closes it too but drops the
+// error, so call Close() to see one.
+class Appender {
+ public:
+  Appender(Appender&&) noexcept;
+  Appender& operator=(Appender&&) noexcept;
+  ~Appender();
+
+  Status AppendInt64(int64_t value);
+  Status AppendDouble(double value);
+  Status AppendString(std::string_view value);
+  Status AppendNull();
+  Status EndRow();
+  Status Flush();
+  Status Close();
+
+ private:
+  friend class Connection;
+  struct Handle;
+  explicit Appender(std::unique_ptr<Handle> handle);
+  static Status ErrorOf(const Handle* handle, std::string_view operation);
+  std::unique_ptr<Handle> handle_;
+};
+
+// A connection to a Database. Errors carry DuckDB's own message.
+class Connection {
+ public:
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  ~Connection();
+
+  // Runs one or more statements and discards any result.
+  Status Execute(std::string_view sql);
+  // Runs one statement and returns its whole result.
+  Result<QueryResult> Query(std::string_view sql);
+  // Runs a query returning one row with one integer column.
+  Result<int64_t> QueryInt64(std::string_view sql);
+
+  Result<Appender> CreateAppender(const std::string& table);
+
+ private:
+  friend class Database;
+  struct Handle;
+  explicit Connection(std::unique_ptr<Handle> handle);
+  std::unique_ptr<Handle> handle_;
+};
+
+// Quotes an SQL identifier: foo -> "foo", with inner quotes doubled.
+std::string QuoteIdentifier(std::string_view name);
+// Quotes an SQL string literal: it's -> 'it''s'.
+std::string QuoteLiteral(std::string_view text);
+
+}  // namespace stedi::engine
