@@ -1,0 +1,48 @@
+// Record contracts: the canonical fields of each landing source, with their
+// types and whether they are required, as the landing tables store them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stedi::ingest {
+
+enum class Source { kCustomer, kAccelerometer, kStepTrainer };
+
+enum class FieldType {
+  kString,     // VARCHAR
+  kInt64,      // BIGINT; epoch milliseconds use this type
+  kInt32,      // INTEGER
+  kDouble,     // DOUBLE
+};
+
+struct FieldSpec {
+  std::string name;  // canonical spelling, such as "sensorReadingTime"
+  FieldType type;
+  bool required;     // a record without the key is quarantined
+  bool nullable;     // an explicit JSON null is accepted
+};
+
+struct RecordContract {
+  Source source;
+  std::string table;  // landing table name, such as "customer_landing"
+  std::vector<FieldSpec> fields;
+};
+
+const RecordContract& ContractFor(Source source);
+
+// "customer", "accelerometer" or "step_trainer".
+std::string_view SourceName(Source source);
+std::optional<Source> ParseSource(std::string_view name);
+const std::vector<Source>& AllSources();
+
+// DuckDB's SQL name of a field type, such as "BIGINT".
+std::string_view SqlTypeName(FieldType type);
+
+// Guesses the source from the keys of the first JSON object in `sample`, by
+// the fields that only that source has; nullopt when no source fits.
+std::optional<Source> DetectSource(std::string_view sample);
+
+}  // namespace stedi::ingest
