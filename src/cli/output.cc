@@ -39,7 +39,9 @@ void PrintTable(const Rows& rows, std::ostream& out) {
   }
   auto print_cell = [&](std::string_view text, size_t i, bool right) {
     std::string padding(widths[i] - DisplayWidth(text), ' ');
-    out << (i == 0 ? "" : "  ") << (right ? padding : "") << text << (right ? "" : padding);
+    bool last = i + 1 == widths.size();
+    out << (i == 0 ? "" : "  ") << (right ? padding : "") << text
+        << (right || last ? "" : padding);
   };
   for (size_t i = 0; i < rows.columns.size(); ++i) print_cell(rows.columns[i], i, false);
   out << '\n';
