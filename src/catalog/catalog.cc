@@ -119,10 +119,10 @@ Status Catalog::Migrate() {
   });
 }
 
-Status Catalog::InTransaction(const std::function<Status()>& body) {
+Status Catalog::InTransaction(const std::function<Status()>& body, bool commit) {
   STEDI_RETURN_IF_ERROR(db_.Execute("BEGIN IMMEDIATE"));
   Status status = body();
-  if (!status.ok()) {
+  if (!status.ok() || !commit) {
     Status rollback = db_.Execute("ROLLBACK");
     (void)rollback;  // the body's error is the one to report
     return status;

@@ -134,9 +134,9 @@ class Catalog {
   // Opens or creates the catalog database at `path`.
   static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
 
-  // Runs `body` in one write transaction: committed when it returns ok,
-  // rolled back otherwise.
-  Status InTransaction(const std::function<Status()>& body);
+  // Runs `body` in one write transaction: committed when it returns ok and
+  // `commit` is true, rolled back otherwise.
+  Status InTransaction(const std::function<Status()>& body, bool commit = true);
 
   Result<std::vector<TableInfo>> ListTables();
   // The tables as they were right after snapshot `as_of` was committed:
