@@ -51,7 +51,7 @@ int RunApp(int argc, char** argv) {
   AddRunCommand(app, global, commands);
   AddQueryCommand(app, global, commands);
   AddTablesCommands(app, global, commands);
-  // AddGenerateCommand(app, global, commands);
+  AddGenerateCommand(app, global, commands);
 
   try {
     app.parse(argc, argv);
