@@ -5,6 +5,7 @@
 -- readings of different customers who exercised at the same millisecond.
 -- zone: curated
 -- inputs: step_trainer_trusted, accelerometer_trusted, customers_curated
+-- incremental: step_trainer_trusted
 SELECT s.sensorReadingTime, s.serialNumber, s.distanceFromObject, a.x, a.y, a.z
 FROM step_trainer_trusted AS s
 JOIN customers_curated AS c ON c.serialNumber = s.serialNumber
