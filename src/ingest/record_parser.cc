@@ -48,6 +48,8 @@ std::string_view TrimTrailingWhitespace(std::string_view text) {
   return text;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
@@ -93,6 +95,20 @@ enum class IntegerParse { kOk, kNotIntegral, kOutOfRange, kInvalid };
 // "1.5e1"), so no rounding can happen on the way. kInvalid means the token
 // is not a JSON number at all.
 IntegerParse ParseExactInteger(std::string_view token, int64_t* value) {
+  // Fast path: a plain integer of at most 18 digits cannot overflow.
+  size_t sign = !token.empty() && token[0] == '-' ? 1 : 0;
+  size_t length = token.size() - sign;
+  if (length >= 1 && length <= 18 && (token[sign] != '0' || length == 1)) {
+    int64_t magnitude = 0;
+    size_t i = sign;
+    for (; i < token.size() && IsDigit(token[i]); ++i)
+      magnitude = magnitude * 10 + (token[i] - '0');
+    if (i == token.size()) {
+      *value = sign ? -magnitude : magnitude;
+      return IntegerParse::kOk;
+    }
+  }
+
   size_t i = 0;
   bool negative = false;
   if (i < token.size() && token[i] == '-') {
@@ -160,9 +176,31 @@ IntegerParse ParseExactInteger(std::string_view token, int64_t* value) {
   return IntegerParse::kOk;
 }
 
+// Checks the JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 bool IsJsonNumber(std::string_view token) {
-  int64_t ignored = 0;
-  return ParseExactInteger(token, &ignored) != IntegerParse::kInvalid;
+  size_t i = 0;
+  size_t size = token.size();
+  auto skip_digits = [&] {
+    size_t start = i;
+    while (i < size && IsDigit(token[i])) ++i;
+    return i > start;
+  };
+  if (i < size && token[i] == '-') ++i;
+  if (i < size && token[i] == '0') {
+    ++i;
+  } else if (!skip_digits()) {
+    return false;
+  }
+  if (i < size && token[i] == '.') {
+    ++i;
+    if (!skip_digits()) return false;
+  }
+  if (i < size && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < size && (token[i] == '+' || token[i] == '-')) ++i;
+    if (!skip_digits()) return false;
+  }
+  return i == size;
 }
 
 std::string JsonErrorReason(simdjson::error_code error) {
@@ -218,7 +256,10 @@ simdjson::error_code ReadValue(ondemand::value value, ValueInfo* info) {
       std::string_view token = TrimTrailingWhitespace(value.raw_json_token());
       if (!IsJsonNumber(token)) return simdjson::NUMBER_ERROR;
       info->text = token;
-      info->kind = token.find_first_of(".eE") == std::string_view::npos ? kJsonInteger : kJsonFloat;
+      info->kind =
+          std::all_of(token.begin(), token.end(), [](char c) { return IsDigit(c) || c == '-'; })
+              ? kJsonInteger
+              : kJsonFloat;
       return simdjson::SUCCESS;
     }
     case ondemand::json_type::boolean: {
@@ -331,6 +372,7 @@ class ChunkParser {
     std::vector<std::pair<int, int>> coercion_events;  // (field index, Coercion)
   };
 
+  void ReserveRows(size_t begin, size_t end);
   void ParseLine(size_t begin, size_t end, int64_t line);
   size_t SegmentEnd(size_t begin, size_t end) const;
   RecordOutcome ParseRecord(size_t begin, size_t end, int64_t line, bool allow_retry);
@@ -365,6 +407,7 @@ class ChunkParser {
 };
 
 int64_t ChunkParser::ParseLines(size_t begin, size_t end, int64_t line) {
+  ReserveRows(begin, end);
   size_t pos = begin;
   while (pos < end) {
     const void* newline = std::memchr(text_ + pos, '\n', end - pos);
@@ -379,6 +422,32 @@ int64_t ChunkParser::ParseLines(size_t begin, size_t end, int64_t line) {
     ++line;
   }
   return line;
+}
+
+// Reserves the column buffers for the rows that [begin, end) likely holds,
+// estimated from the line length in its first 64 KiB, to spare regrowing.
+void ChunkParser::ReserveRows(size_t begin, size_t end) {
+  size_t sample = std::min<size_t>(end - begin, 64 << 10);
+  size_t lines = static_cast<size_t>(std::count(text_ + begin, text_ + begin + sample, '\n'));
+  if (lines == 0) return;
+  size_t rows = (end - begin) / (sample / lines) + 1;
+  for (ColumnBuffer& column : batch_.columns) {
+    column.valid.reserve(rows);
+    switch (column.type) {
+      case FieldType::kString:
+        column.string_ends.reserve(rows);
+        break;
+      case FieldType::kInt64:
+        column.int64_values.reserve(rows);
+        break;
+      case FieldType::kInt32:
+        column.int32_values.reserve(rows);
+        break;
+      case FieldType::kDouble:
+        column.double_values.reserve(rows);
+        break;
+    }
+  }
 }
 
 void ChunkParser::ParseLine(size_t begin, size_t end, int64_t line) {
@@ -750,8 +819,9 @@ void ChunkParser::CommitEvents() {
     ++unknown_drift_[std::string(key)][kind];
     ++result_.unknown_keys;
   }
-  for (const auto& [index, spelling] : record_.spelling_events) {
-    auto& spellings = spellings_[index];
+  for (const auto& event : record_.spelling_events) {
+    std::string_view spelling = event.second;
+    auto& spellings = spellings_[event.first];
     auto it = std::find_if(spellings.begin(), spellings.end(),
                            [&](const auto& entry) { return entry.first == spelling; });
     if (it == spellings.end()) {
