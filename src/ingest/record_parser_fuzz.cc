@@ -1,7 +1,7 @@
 // libFuzzer target for ParseRecords. It checks, on arbitrary bytes, that
 // every record read is accounted for (records_read == accepted +
 // quarantined), that the columnar buffers are consistent, and that parsing
-// on several threads gives the same records as parsing on serial_result.
+// on several threads gives the same records as parsing on one.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
