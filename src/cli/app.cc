@@ -1,18 +1,78 @@
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
 
 namespace stedi::cli {
+namespace {
+
+void SetUpLogging(const GlobalOptions& global) {
+  auto logger = spdlog::stderr_color_mt("stedi");
+  logger->set_pattern("stedi: %l: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(global.verbose ? spdlog::level::debug
+                                   : (global.quiet ? spdlog::level::warn : spdlog::level::info));
+}
+
+std::string DefaultLake() {
+  const char* from_env = std::getenv("STEDI_LAKE");
+  return from_env != nullptr && *from_env != '\0' ? from_env : "lake";
+}
+
+}  // namespace
+
+Result<catalog::Lake> OpenLake(const GlobalOptions& global) {
+  Result<catalog::Lake> lake = catalog::Lake::Open(global.lake);
+  if (!lake.ok()) return lake.status().WithContext(fmt::format("open lake {}", global.lake));
+  return lake;
+}
 
 int RunApp(int argc, char** argv) {
-  CLI::App app{"stedi: a local-first data lakehouse for the STEDI Step Trainer", "stedi"};
+  CLI::App app{"stedi: a local-first data lakehouse for the STEDI Step Trainer.\n"
+               "Lands raw customer, accelerometer and step-trainer files, curates them under\n"
+               "the customers' research consent and serves every table to SQL.",
+               "stedi"};
   app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions global;
+  global.lake = DefaultLake();
+  app.add_option("--lake", global.lake, "Lake folder (environment STEDI_LAKE; default ./lake)")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", global.verbose, "Log debugging detail on stderr");
+  app.add_flag("-q,--quiet", global.quiet, "Log only warnings and errors on stderr");
+
+  CommandList commands;
+  AddIngestCommand(app, global, commands);
+  AddRunCommand(app, global, commands);
+  AddQueryCommand(app, global, commands);
+  AddTablesCommands(app, global, commands);
+  AddHistoryCommands(app, global, commands);
+  // AddGenerateCommand(app, global, commands);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    int code = app.exit(error);
+    // CLI11 returns 0 for --help; every other parse error is invalid usage.
+    return code == 0 ? 0 : 2;
   }
-  return 0;
+
+  SetUpLogging(global);
+  for (const Command& command : commands) {
+    if (!command.app->parsed()) continue;
+    Status status = command.run();
+    if (!status.ok()) {
+      std::cerr << "stedi: error: " << status.message() << '\n';
+      return 1;
+    }
+    return 0;
+  }
+  return 2;
 }
 
 }  // namespace stedi::cli

@@ -48,6 +48,8 @@ Status SetOption(duckdb_config config, const char* name, const std::string& valu
 }  // namespace
 
 Database::Database(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
 Database::~Database() = default;
 
 Result<Database> Database::Open(const std::string& path, const DatabaseOptions& options) {

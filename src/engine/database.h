@@ -31,8 +31,8 @@ class Database {
  public:
   static Result<Database> Open(const std::string& path, const DatabaseOptions& options = {});
 
-  Database(Database&&) noexcept = default;
-  Database& operator=(Database&&) noexcept = default;
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
   ~Database();
 
   Result<Connection> Connect();

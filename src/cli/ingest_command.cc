@@ -1,0 +1,58 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "ingest/ingester.h"
+
+namespace stedi::cli {
+
+void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands) {
+  struct Options {
+    std::vector<std::string> paths;
+    std::string source;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "ingest",
+      "Land files (or folders of files) in the lake byte for byte and load their records\n"
+      "into the landing tables. A file whose bytes already landed is skipped.");
+  command->add_option("paths", options->paths, "Files or folders to land")->required();
+  command->add_option("--source", options->source,
+                      "Source of every file: customer, accelerometer or step_trainer "
+                      "(default: detected from each file's first record)")
+      ->check(CLI::IsMember({"customer", "accelerometer", "step_trainer"}));
+
+  commands.push_back({command, [options, &global]() -> Status {
+    ingest::IngestOptions ingest_options;
+    if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
+    STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+    STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "ingest"));
+    int64_t landed = 0;
+    int64_t skipped = 0;
+    int64_t records = 0;
+    int64_t quarantined = 0;
+    Status status = ingest::IngestPaths(
+        lake, options->paths, ingest_options, [&](const ingest::FileOutcome& outcome) {
+          if (outcome.kind == ingest::FileOutcomeKind::kSkippedDuplicate) {
+            ++skipped;
+            std::cout << fmt::format("skipped {}: already landed as {}\n", outcome.path,
+                                     outcome.duplicate_of);
+            return;
+          }
+          ++landed;
+          records += outcome.records_read;
+          quarantined += outcome.quarantined;
+          std::cout << fmt::format(
+              "landed {} as {}: {} records, {} accepted, {} coerced, {} quarantined\n",
+              outcome.path, ingest::SourceName(outcome.source), outcome.records_read,
+              outcome.accepted, outcome.coerced, outcome.quarantined);
+        });
+    std::cout << fmt::format("{} file{} landed, {} skipped as already landed; {} records, {} "
+                             "quarantined\n",
+                             landed, landed == 1 ? "" : "s", skipped, records, quarantined);
+    return status;
+  }});
+}
+
+}  // namespace stedi::cli

@@ -1,0 +1,46 @@
+// Landing: copies received files into the lake byte for byte, converts each
+// into a typed Parquet file, and commits the landing tables in the catalog.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/lake.h"
+#include "common/status.h"
+#include "ingest/contract.h"
+
+namespace stedi::ingest {
+
+struct IngestOptions {
+  std::optional<Source> source;  // nullopt: detect each file's source from its records
+};
+
+enum class FileOutcomeKind { kLanded, kSkippedDuplicate };
+
+struct FileOutcome {
+  std::string path;
+  Source source = Source::kCustomer;
+  FileOutcomeKind kind = FileOutcomeKind::kLanded;
+  std::string duplicate_of;  // for kSkippedDuplicate: the landed file with the same bytes
+  int64_t records_read = 0;
+  int64_t accepted = 0;
+  int64_t coerced = 0;
+  int64_t quarantined = 0;
+};
+
+// Lists the files under `paths` (files as given, folders recursively, in
+// name order, hidden files skipped). kNotFound names a missing path.
+Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
+
+// Lands every file under `paths`. A file whose bytes already landed is
+// skipped. Each landed file is committed on its own, so an error stops the
+// batch but keeps the files landed before it. `on_file` is called after
+// each file.
+Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
+                   const IngestOptions& options,
+                   const std::function<void(const FileOutcome&)>& on_file);
+
+}  // namespace stedi::ingest

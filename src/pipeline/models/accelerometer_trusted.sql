@@ -1,0 +1,7 @@
+-- Accelerometer readings of customers who consented to research.
+-- zone: trusted
+-- inputs: accelerometer_landing, customer_trusted
+-- incremental: accelerometer_landing
+SELECT a.user, a.timestamp, a.x, a.y, a.z
+FROM accelerometer_landing AS a
+WHERE a.user IN (SELECT email FROM customer_trusted)

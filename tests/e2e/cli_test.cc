@@ -1,0 +1,74 @@
+// Command-line behaviour: help, exit codes and error messages.
+#include <gtest/gtest.h>
+
+#include "e2e/cli_support.h"
+#include "test_support.h"
+
+namespace stedi::testing {
+namespace {
+
+TEST(CliTest, HelpWorksForEveryCommand) {
+  for (const char* command : {"ingest", "run", "query", "tables", "describe", "generate"}) {
+    CommandResult result = RunStedi("", {command, "--help"});
+    EXPECT_EQ(result.exit_code, 0) << command << ": " << result.err;
+    EXPECT_NE(result.out.find("Usage"), std::string::npos) << command << ": " << result.out;
+  }
+}
+
+TEST(CliTest, MissingCommandIsUsageError) {
+  CommandResult result = RunStedi("", {});
+  EXPECT_EQ(result.exit_code, 2);
+}
+
+TEST(CliTest, UnknownOptionIsUsageError) {
+  CommandResult result = RunStedi("", {"tables", "--colour"});
+  EXPECT_EQ(result.exit_code, 2);
+}
+
+TEST(CliTest, UnknownTableNamesIt) {
+  TempDir lake;
+  CommandResult result = RunStedi(lake.str(), {"query", "SELECT * FROM no_such_table"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err.rfind("stedi: error: ", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find("no_such_table"), std::string::npos) << result.err;
+}
+
+TEST(CliTest, DescribeUnknownTableFails) {
+  TempDir lake;
+  CommandResult result = RunStedi(lake.str(), {"describe", "nope"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, "stedi: error: table nope does not exist (see `stedi tables`)\n");
+}
+
+TEST(CliTest, RunWithoutLandingDataExplains) {
+  TempDir lake;
+  CommandResult result = RunStedi(lake.str(), {"run"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("customer_landing does not exist"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("stedi ingest"), std::string::npos) << result.err;
+}
+
+TEST(CliTest, QueryFormats) {
+  TempDir lake;
+  const std::string sql = "SELECT 1 AS n, 'a,b' AS s, NULL AS z";
+  CommandResult csv = RunStedi(lake.str(), {"query", "--format", "csv", sql});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, "n,s,z\n1,\"a,b\",\n");
+  CommandResult json = RunStedi(lake.str(), {"query", "--format", "json", sql});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "{\"n\":1,\"s\":\"a,b\",\"z\":null}\n");
+  CommandResult table = RunStedi(lake.str(), {"query", sql});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out, "n  s    z\n-  ---  ----\n1  a,b  NULL\n(1 row)\n");
+}
+
+TEST(CliTest, LakeComesFromEnvironment) {
+  TempDir lake;
+  CommandResult result =
+      RunShell("STEDI_LAKE=" + lake.str() + " " + std::string(STEDI_BINARY) + " tables");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(std::filesystem::exists(lake.path() / "_catalog" / "catalog.db"));
+}
+
+}  // namespace
+}  // namespace stedi::testing
