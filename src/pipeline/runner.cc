@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "engine/table_views.h"
+#include "quality/checker.h"
 
 namespace stedi::pipeline {
 namespace {
@@ -32,6 +34,9 @@ class JobRunner {
 
  private:
   Result<JobResult> Execute(const Model& model, int64_t run_id);
+  // Runs the model's quality rules on its output before anything is
+  // published. A violated fail rule stops the job.
+  Status CheckOutput(const Model& model, int64_t run_id, const std::string& local_path);
 
   catalog::Lake& lake_;
   engine::Connection& connection_;
@@ -83,6 +88,7 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id) {
   std::string key = storage::JoinKey({location, fmt::format("run-{:06d}", run_id), "part-0.parquet"});
   STEDI_ASSIGN_OR_RETURN(std::string local_path, lake_.storage->LocalPathForWrite(key));
   STEDI_RETURN_IF_ERROR(engine::CopyToParquet(connection_, model.sql, local_path));
+  STEDI_RETURN_IF_ERROR(CheckOutput(model, run_id, local_path));
   STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(key, local_path));
   STEDI_ASSIGN_OR_RETURN(result.rows_written, engine::ParquetRowCount(connection_, local_path));
   STEDI_ASSIGN_OR_RETURN(std::vector<engine::ViewColumn> columns,
@@ -102,6 +108,21 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id) {
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+Status JobRunner::CheckOutput(const Model& model, int64_t run_id, const std::string& local_path) {
+  auto register_table = [this](const std::string& name) -> Status {
+    STEDI_ASSIGN_OR_RETURN(catalog::TableInfo table, lake_.catalog->GetTable(name));
+    return RegisterTable(lake_, connection_, table);
+  };
+  Status checked = quality::CheckJobOutput(*lake_.catalog, connection_, model.name, run_id,
+                                           model.checks, local_path, register_table);
+  if (!checked.ok()) {
+    // The rejected output was never published, so nothing refers to it.
+    std::error_code ignored;
+    std::filesystem::remove(local_path, ignored);
+  }
+  return checked;
 }
 
 }  // namespace
