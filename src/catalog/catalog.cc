@@ -23,9 +23,11 @@ CREATE TABLE IF NOT EXISTS snapshots (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   table_name TEXT NOT NULL,
   run_id INTEGER,
+  operation TEXT NOT NULL,
   row_count INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
   columns TEXT NOT NULL,
-  input_snapshots TEXT NOT NULL,
+  inputs TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS snapshot_files (
@@ -45,8 +47,13 @@ CREATE TABLE IF NOT EXISTS runs (
   rows_written INTEGER NOT NULL DEFAULT 0,
   error TEXT
 );
+CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS landed_files (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id INTEGER,
   source TEXT NOT NULL,
   name TEXT NOT NULL,
   origin TEXT NOT NULL,
@@ -93,15 +100,29 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   return catalog;
 }
 
+// Version of the catalog schema, stored as SQLite's user_version.
+constexpr int64_t kSchemaVersion = 1;
+
 Status Catalog::Migrate() {
   STEDI_RETURN_IF_ERROR(db_.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  return InTransaction([&] { return db_.Execute(kSchema); });
+  return InTransaction([&]() -> Status {
+    STEDI_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
+    STEDI_ASSIGN_OR_RETURN(bool has_row, version.Step());
+    int64_t found = has_row ? version.ColumnInt64(0) : 0;
+    if (found > kSchemaVersion) {
+      return Status::InvalidArgument(fmt::format(
+          "catalog schema version {} is newer than this stedi supports ({}); upgrade stedi",
+          found, kSchemaVersion));
+    }
+    STEDI_RETURN_IF_ERROR(db_.Execute(kSchema));
+    return db_.Execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  });
 }
 
-Status Catalog::InTransaction(const std::function<Status()>& body) {
+Status Catalog::InTransaction(const std::function<Status()>& body, bool commit) {
   STEDI_RETURN_IF_ERROR(db_.Execute("BEGIN IMMEDIATE"));
   Status status = body();
-  if (!status.ok()) {
+  if (!status.ok() || !commit) {
     Status rollback = db_.Execute("ROLLBACK");
     (void)rollback;  // the body's error is the one to report
     return status;
@@ -125,11 +146,15 @@ Result<std::vector<DataFile>> Catalog::SnapshotFiles(int64_t snapshot_id) {
 
 namespace {
 
-constexpr std::string_view kTableQuery =
-    "SELECT t.name, t.zone, t.format, t.location, t.produced_by, "
-    "       coalesce(s.id, 0), coalesce(s.row_count, 0), coalesce(s.created_at, t.created_at), "
-    "       coalesce(s.columns, '[]') "
-    "FROM tables t LEFT JOIN snapshots s ON s.id = t.current_snapshot ";
+// Selects tables with the snapshot that `s.id` names; callers add the join
+// condition that picks the snapshot.
+constexpr std::string_view kTableColumns =
+    "SELECT t.name, t.zone, t.format, t.location, t.produced_by, s.id, s.row_count, "
+    "       s.created_at, s.columns, s.operation, s.content_hash, s.inputs "
+    "FROM tables t JOIN snapshots s ON s.table_name = t.name ";
+
+constexpr std::string_view kZoneOrder =
+    " ORDER BY CASE t.zone WHEN 'landing' THEN 0 WHEN 'trusted' THEN 1 ELSE 2 END, t.name";
 
 TableInfo ReadTableRow(const SqliteStatement& row) {
   TableInfo table;
@@ -144,17 +169,36 @@ TableInfo ReadTableRow(const SqliteStatement& row) {
   for (const auto& column : nlohmann::json::parse(row.ColumnText(8), nullptr, false)) {
     table.columns.push_back({column.value("name", ""), column.value("type", "")});
   }
+  table.operation = row.ColumnText(9);
+  table.content_hash = row.ColumnText(10);
+  nlohmann::json inputs = nlohmann::json::parse(row.ColumnText(11), nullptr, false);
+  if (inputs.is_object()) {
+    for (const auto& [name, state] : inputs.items()) {
+      InputState input;
+      input.snapshot_id = state.value("snapshot", int64_t{0});
+      input.content_hash = state.value("hash", "");
+      input.files = state.value("files", std::vector<std::string>{});
+      table.inputs[name] = std::move(input);
+    }
+  }
   return table;
+}
+
+nlohmann::json InputsToJson(const std::map<std::string, InputState>& inputs) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [name, state] : inputs) {
+    json[name] = {{"snapshot", state.snapshot_id}, {"hash", state.content_hash},
+                  {"files", state.files}};
+  }
+  return json;
 }
 
 }  // namespace
 
-Result<std::vector<TableInfo>> Catalog::ListTables() {
-  STEDI_ASSIGN_OR_RETURN(
-      SqliteStatement query,
-      db_.Prepare(std::string(kTableQuery) +
-                  "ORDER BY CASE t.zone WHEN 'landing' THEN 0 WHEN 'trusted' THEN 1 ELSE 2 END, "
-                  "t.name"));
+Result<std::vector<TableInfo>> Catalog::QueryTables(const std::string& where, int64_t parameter) {
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement query,
+                         db_.Prepare(std::string(kTableColumns) + where + std::string(kZoneOrder)));
+  if (parameter != 0) query.Bind(1, parameter);
   std::vector<TableInfo> tables;
   while (true) {
     STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
@@ -167,17 +211,22 @@ Result<std::vector<TableInfo>> Catalog::ListTables() {
   return tables;
 }
 
+Result<std::vector<TableInfo>> Catalog::ListTables() {
+  return QueryTables("WHERE s.id = t.current_snapshot", 0);
+}
+
+Result<std::vector<TableInfo>> Catalog::ListTablesAsOf(int64_t as_of) {
+  return QueryTables(
+      "WHERE s.id = (SELECT max(id) FROM snapshots WHERE table_name = t.name AND id <= ?1)",
+      as_of);
+}
+
 Result<TableInfo> Catalog::GetTable(std::string_view name) {
-  STEDI_ASSIGN_OR_RETURN(SqliteStatement query,
-                         db_.Prepare(std::string(kTableQuery) + "WHERE t.name = ?"));
-  query.Bind(1, name);
-  STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
-  if (!has_row) {
-    return Status::NotFound(fmt::format("table {} does not exist (see `stedi tables`)", name));
+  STEDI_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ListTables());
+  for (TableInfo& table : tables) {
+    if (table.name == name) return std::move(table);
   }
-  TableInfo table = ReadTableRow(query);
-  STEDI_ASSIGN_OR_RETURN(table.files, SnapshotFiles(table.snapshot_id));
-  return table;
+  return Status::NotFound(fmt::format("table {} does not exist (see `stedi tables`)", name));
 }
 
 Result<int64_t> Catalog::CommitSnapshot(const SnapshotCommit& commit) {
@@ -187,7 +236,6 @@ Result<int64_t> Catalog::CommitSnapshot(const SnapshotCommit& commit) {
   for (const ColumnInfo& column : commit.columns) {
     columns.push_back({{"name", column.name}, {"type", column.type}});
   }
-  nlohmann::json inputs(commit.input_snapshots);
   std::string now = NowUtc();
 
   STEDI_ASSIGN_OR_RETURN(
@@ -202,10 +250,11 @@ Result<int64_t> Catalog::CommitSnapshot(const SnapshotCommit& commit) {
 
   STEDI_ASSIGN_OR_RETURN(
       SqliteStatement insert,
-      db_.Prepare("INSERT INTO snapshots (table_name, run_id, row_count, columns, "
-                  "input_snapshots, created_at) VALUES (?, ?, ?, ?, ?, ?)"));
-  insert.Bind(1, commit.table).Bind(2, commit.run_id).Bind(3, row_count);
-  insert.Bind(4, columns.dump()).Bind(5, inputs.dump()).Bind(6, now);
+      db_.Prepare("INSERT INTO snapshots (table_name, run_id, operation, row_count, content_hash, "
+                  "columns, inputs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, commit.table).Bind(2, commit.run_id).Bind(3, commit.operation);
+  insert.Bind(4, row_count).Bind(5, commit.content_hash).Bind(6, columns.dump());
+  insert.Bind(7, InputsToJson(commit.inputs).dump()).Bind(8, now);
   STEDI_RETURN_IF_ERROR(insert.Run());
   int64_t snapshot_id = db_.LastInsertId();
 
@@ -224,6 +273,114 @@ Result<int64_t> Catalog::CommitSnapshot(const SnapshotCommit& commit) {
   point.Bind(1, snapshot_id).Bind(2, commit.table);
   STEDI_RETURN_IF_ERROR(point.Run());
   return snapshot_id;
+}
+
+Result<std::vector<SnapshotInfo>> Catalog::ListSnapshots(std::string_view table) {
+  STEDI_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT s.id, s.table_name, s.run_id, s.operation, s.row_count, "
+                  "  (SELECT count(*) FROM snapshot_files f WHERE f.snapshot_id = s.id), "
+                  "  s.content_hash, s.created_at, s.id = t.current_snapshot "
+                  "FROM snapshots s JOIN tables t ON t.name = s.table_name "
+                  "WHERE s.table_name = ? ORDER BY s.id DESC"));
+  query.Bind(1, table);
+  std::vector<SnapshotInfo> snapshots;
+  while (true) {
+    STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
+    if (!has_row) break;
+    SnapshotInfo info;
+    info.id = query.ColumnInt64(0);
+    info.table = query.ColumnText(1);
+    if (!query.ColumnIsNull(2)) info.run_id = query.ColumnInt64(2);
+    info.operation = query.ColumnText(3);
+    info.row_count = query.ColumnInt64(4);
+    info.file_count = query.ColumnInt64(5);
+    info.content_hash = query.ColumnText(6);
+    info.created_at = query.ColumnText(7);
+    info.current = query.ColumnInt64(8) != 0;
+    snapshots.push_back(std::move(info));
+  }
+  if (snapshots.empty()) {
+    return Status::NotFound(fmt::format("table {} does not exist (see `stedi tables`)", table));
+  }
+  return snapshots;
+}
+
+Result<int64_t> Catalog::Rollback(std::string_view table, int64_t snapshot_id) {
+  STEDI_ASSIGN_OR_RETURN(std::vector<TableInfo> tables,
+                         QueryTables("WHERE s.id = ?1", snapshot_id));
+  if (tables.empty() || tables[0].name != table) {
+    return Status::NotFound(fmt::format(
+        "snapshot {} is not a snapshot of table {} (see `stedi history {}`)", snapshot_id, table,
+        table));
+  }
+  const TableInfo& old = tables[0];
+  SnapshotCommit commit;
+  commit.table = old.name;
+  commit.zone = old.zone;
+  commit.format = old.format;
+  commit.location = old.location;
+  commit.produced_by = old.produced_by;
+  commit.operation = fmt::format("rollback to {}", snapshot_id);
+  commit.content_hash = old.content_hash;
+  commit.columns = old.columns;
+  commit.files = old.files;
+  commit.inputs = old.inputs;
+  return CommitSnapshot(commit);
+}
+
+Result<int64_t> Catalog::ExpireSnapshots(int64_t keep) {
+  if (keep < 1) return Status::InvalidArgument("keep at least 1 snapshot per table");
+  STEDI_ASSIGN_OR_RETURN(
+      SqliteStatement expired,
+      db_.Prepare("SELECT s.id FROM snapshots s JOIN tables t ON t.name = s.table_name "
+                  "WHERE s.id <> t.current_snapshot AND s.id NOT IN ("
+                  "  SELECT id FROM snapshots s2 WHERE s2.table_name = s.table_name "
+                  "  ORDER BY id DESC LIMIT ?)"));
+  expired.Bind(1, keep);
+  std::vector<int64_t> ids;
+  while (true) {
+    STEDI_ASSIGN_OR_RETURN(bool has_row, expired.Step());
+    if (!has_row) break;
+    ids.push_back(expired.ColumnInt64(0));
+  }
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement drop_files,
+                         db_.Prepare("DELETE FROM snapshot_files WHERE snapshot_id = ?"));
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement drop, db_.Prepare("DELETE FROM snapshots WHERE id = ?"));
+  for (int64_t id : ids) {
+    drop_files.Bind(1, id);
+    STEDI_RETURN_IF_ERROR(drop_files.Run());
+    drop.Bind(1, id);
+    STEDI_RETURN_IF_ERROR(drop.Run());
+  }
+  return static_cast<int64_t>(ids.size());
+}
+
+Result<std::vector<std::string>> Catalog::ReferencedKeys() {
+  STEDI_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare("SELECT key FROM snapshot_files UNION SELECT raw_key FROM landed_files "
+                  "UNION SELECT data_key FROM landed_files"));
+  std::vector<std::string> keys;
+  while (true) {
+    STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
+    if (!has_row) break;
+    keys.push_back(query.ColumnText(0));
+  }
+  return keys;
+}
+
+Result<int64_t> Catalog::AbandonUnfinishedRuns() {
+  STEDI_ASSIGN_OR_RETURN(
+      SqliteStatement update,
+      db_.Prepare("UPDATE runs SET status = 'abandoned', ended_at = ?, "
+                  "error = 'the process ended before the run finished' "
+                  "WHERE status = 'running'"));
+  update.Bind(1, NowUtc());
+  STEDI_RETURN_IF_ERROR(update.Run());
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement changes, db_.Prepare("SELECT changes()"));
+  STEDI_ASSIGN_OR_RETURN(bool has_row, changes.Step());
+  return has_row ? changes.ColumnInt64(0) : 0;
 }
 
 Result<int64_t> Catalog::StartRun(std::string_view job) {
@@ -270,14 +427,14 @@ Result<std::vector<RunInfo>> Catalog::ListRuns(int limit) {
 namespace {
 
 constexpr std::string_view kLandedFileColumns =
-    "id, source, name, origin, raw_key, data_key, sha256, size, landed_at, records_read, "
+    "id, coalesce(batch_id, 0), source, name, origin, raw_key, data_key, sha256, size, landed_at, records_read, "
     "accepted, coerced, quarantined";
 
 LandedFile ReadLandedFileRow(const SqliteStatement& row) {
-  return {row.ColumnInt64(0),  row.ColumnText(1),  row.ColumnText(2),  row.ColumnText(3),
-          row.ColumnText(4),   row.ColumnText(5),  row.ColumnText(6),  row.ColumnInt64(7),
-          row.ColumnText(8),   row.ColumnInt64(9), row.ColumnInt64(10), row.ColumnInt64(11),
-          row.ColumnInt64(12)};
+  return {row.ColumnInt64(0), row.ColumnInt64(1),  row.ColumnText(2),   row.ColumnText(3),
+          row.ColumnText(4),  row.ColumnText(5),   row.ColumnText(6),   row.ColumnText(7),
+          row.ColumnInt64(8), row.ColumnText(9),   row.ColumnInt64(10), row.ColumnInt64(11),
+          row.ColumnInt64(12), row.ColumnInt64(13)};
 }
 
 }  // namespace
@@ -296,14 +453,29 @@ Result<int64_t> Catalog::AddLandedFile(const LandedFile& file) {
   STEDI_ASSIGN_OR_RETURN(
       SqliteStatement insert,
       db_.Prepare("INSERT INTO landed_files (source, name, origin, raw_key, data_key, sha256, "
-                  "size, landed_at, records_read, accepted, coerced, quarantined) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                  "size, landed_at, records_read, accepted, coerced, quarantined, batch_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, file.source).Bind(2, file.name).Bind(3, file.origin).Bind(4, file.raw_key);
   insert.Bind(5, file.data_key).Bind(6, file.sha256).Bind(7, file.size).Bind(8, NowUtc());
   insert.Bind(9, file.records_read).Bind(10, file.accepted).Bind(11, file.coerced);
-  insert.Bind(12, file.quarantined);
+  insert.Bind(12, file.quarantined).Bind(13, file.batch_id);
   STEDI_RETURN_IF_ERROR(insert.Run());
   return db_.LastInsertId();
+}
+
+Result<int64_t> Catalog::StartBatch() {
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement insert,
+                         db_.Prepare("INSERT INTO batches (started_at) VALUES (?)"));
+  insert.Bind(1, NowUtc());
+  STEDI_RETURN_IF_ERROR(insert.Run());
+  return db_.LastInsertId();
+}
+
+Result<bool> Catalog::IsRawKeyUsed(std::string_view raw_key) {
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement query,
+                         db_.Prepare("SELECT 1 FROM landed_files WHERE raw_key = ?"));
+  query.Bind(1, raw_key);
+  return query.Step();
 }
 
 Result<std::vector<LandedFile>> Catalog::ListLandedFiles(std::string_view source) {

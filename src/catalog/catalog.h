@@ -34,6 +34,14 @@ struct DataFile {
   int64_t row_count = 0;
 };
 
+// What a job read from one input table: enough to tell later whether the
+// input has changed since, and whether it only gained files.
+struct InputState {
+  int64_t snapshot_id = 0;
+  std::string content_hash;
+  std::vector<std::string> files;  // data file keys, in snapshot order
+};
+
 struct TableInfo {
   std::string name;
   std::string zone;         // landing, trusted or curated
@@ -43,8 +51,24 @@ struct TableInfo {
   int64_t snapshot_id = 0;
   int64_t row_count = 0;
   std::string updated_at;   // UTC, ISO 8601
+  std::string operation;     // what made the snapshot: ingest, overwrite, append, rollback
+  std::string content_hash;  // order-independent hash of the rows; equal rows, equal hash
   std::vector<ColumnInfo> columns;
   std::vector<DataFile> files;
+  std::map<std::string, InputState> inputs;  // input table -> what the producing job read
+};
+
+// One version of a table, as listed by `stedi history`.
+struct SnapshotInfo {
+  int64_t id = 0;
+  std::string table;
+  std::optional<int64_t> run_id;
+  std::string operation;
+  int64_t row_count = 0;
+  int64_t file_count = 0;
+  std::string content_hash;
+  std::string created_at;
+  bool current = false;
 };
 
 // A new version of one table.
@@ -56,8 +80,10 @@ struct SnapshotCommit {
   std::string produced_by;
   std::optional<int64_t> run_id;
   std::vector<ColumnInfo> columns;
-  std::vector<DataFile> files;                 // the whole table, not only new files
-  std::map<std::string, int64_t> input_snapshots;  // input table -> snapshot id read
+  std::string operation = "overwrite";
+  std::string content_hash;
+  std::vector<DataFile> files;                // the whole table, not only new files
+  std::map<std::string, InputState> inputs;  // input table -> what the job read
 };
 
 struct RunInfo {
@@ -73,6 +99,7 @@ struct RunInfo {
 
 struct LandedFile {
   int64_t id = 0;
+  int64_t batch_id = 0;  // one batch per `stedi ingest` command
   std::string source;
   std::string name;      // file name as received
   std::string origin;    // path or URL it was landed from
@@ -107,13 +134,27 @@ class Catalog {
   // Opens or creates the catalog database at `path`.
   static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
 
-  // Runs `body` in one write transaction: committed when it returns ok,
-  // rolled back otherwise.
-  Status InTransaction(const std::function<Status()>& body);
+  // Runs `body` in one write transaction: committed when it returns ok and
+  // `commit` is true, rolled back otherwise.
+  Status InTransaction(const std::function<Status()>& body, bool commit = true);
 
   Result<std::vector<TableInfo>> ListTables();
+  // The tables as they were right after snapshot `as_of` was committed:
+  // each at its newest snapshot with an id not above `as_of`.
+  Result<std::vector<TableInfo>> ListTablesAsOf(int64_t as_of);
   // The table at its current snapshot. kNotFound names the table.
   Result<TableInfo> GetTable(std::string_view name);
+  Result<std::vector<SnapshotInfo>> ListSnapshots(std::string_view table);
+  // Makes a copy of snapshot `snapshot_id` of `table` its current snapshot.
+  // kNotFound when that snapshot is not one of the table's.
+  Result<int64_t> Rollback(std::string_view table, int64_t snapshot_id);
+  // Deletes all but the newest `keep` snapshots of every table (the current
+  // one is always kept). Returns how many snapshots were deleted.
+  Result<int64_t> ExpireSnapshots(int64_t keep);
+  // Every storage key that a snapshot or a landed file refers to.
+  Result<std::vector<std::string>> ReferencedKeys();
+  // Marks runs left "running" by a process that died as "abandoned".
+  Result<int64_t> AbandonUnfinishedRuns();
   // Creates a snapshot and makes it the table's current one; returns its id.
   Result<int64_t> CommitSnapshot(const SnapshotCommit& commit);
 
@@ -121,7 +162,11 @@ class Catalog {
   Status FinishRun(const RunInfo& run);
   Result<std::vector<RunInfo>> ListRuns(int limit);
 
+  // Starts an ingest batch and returns its id.
+  Result<int64_t> StartBatch();
   Result<std::optional<LandedFile>> FindLandedFile(std::string_view sha256);
+  // True when a landed file was stored under `raw_key`.
+  Result<bool> IsRawKeyUsed(std::string_view raw_key);
   // Stores `file` and returns its id.
   Result<int64_t> AddLandedFile(const LandedFile& file);
   Result<std::vector<LandedFile>> ListLandedFiles(std::string_view source);
@@ -135,6 +180,7 @@ class Catalog {
   explicit Catalog(SqliteDatabase db) : db_(std::move(db)) {}
   Status Migrate();
   Result<std::vector<DataFile>> SnapshotFiles(int64_t snapshot_id);
+  Result<std::vector<TableInfo>> QueryTables(const std::string& where, int64_t parameter);
 
   SqliteDatabase db_;
 };

@@ -51,6 +51,7 @@ int RunApp(int argc, char** argv) {
   AddRunCommand(app, global, commands);
   AddQueryCommand(app, global, commands);
   AddTablesCommands(app, global, commands);
+  AddHistoryCommands(app, global, commands);
   AddCheckCommand(app, global, commands);
   // AddGenerateCommand(app, global, commands);
 

@@ -32,6 +32,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
+void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddCheckCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 

@@ -26,11 +26,12 @@ Rows ToRows(const engine::QueryResult& result) {
   return rows;
 }
 
-Status RunQuery(const GlobalOptions& global, const std::string& sql, OutputFormat format) {
+Status RunQuery(const GlobalOptions& global, const std::string& sql, OutputFormat format,
+                int64_t as_of) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
   STEDI_ASSIGN_OR_RETURN(engine::Connection connection, db.Connect());
-  STEDI_RETURN_IF_ERROR(pipeline::RegisterTables(lake, connection));
+  STEDI_RETURN_IF_ERROR(pipeline::RegisterTables(lake, connection, as_of));
   Result<engine::QueryResult> result = connection.Query(sql);
   if (!result.ok()) {
     return result.status().WithContext("query failed (list the tables with `stedi tables`)");
@@ -45,6 +46,7 @@ void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& co
   struct Options {
     std::string sql;
     std::string format = "table";
+    int64_t as_of = 0;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -53,9 +55,13 @@ void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& co
   command->add_option("--format", options->format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
+  command->add_option("--as-of", options->as_of,
+                      "Read every table as it was right after this snapshot id was committed\n"
+                      "(see `stedi history TABLE`)")
+      ->check(CLI::PositiveNumber);
   commands.push_back({command, [options, &global]() -> Status {
     STEDI_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat(options->format));
-    return RunQuery(global, options->sql, format);
+    return RunQuery(global, options->sql, format, options->as_of);
   }});
 }
 

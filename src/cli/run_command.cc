@@ -15,6 +15,7 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& comm
     std::vector<std::string> jobs;
     std::string memory_limit;
     bool list = false;
+    bool full_refresh = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -25,6 +26,8 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& comm
   command->add_option("--memory-limit", options->memory_limit,
                       "DuckDB memory limit, such as 1GB; over it DuckDB spills to disk");
   command->add_flag("--list", options->list, "List the jobs with their zone and inputs, run none");
+  command->add_flag("--full-refresh", options->full_refresh,
+                    "Recompute every selected job, even those whose inputs did not change");
 
   commands.push_back({command, [options, &global]() -> Status {
     STEDI_ASSIGN_OR_RETURN(std::vector<pipeline::Model> all, pipeline::BuiltInModels());
@@ -45,15 +48,24 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& comm
     STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
     pipeline::RunOptions run_options;
     run_options.memory_limit = options->memory_limit;
-    std::cout << fmt::format("{:<26} {:>12} {:>13} {:>9}\n", "job", "rows read", "rows written",
-                             "seconds");
+    run_options.full_refresh = options->full_refresh;
+    STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "run"));
+    std::cout << fmt::format("{:<26} {:<10} {:>12} {:>13} {:>9}\n", "job", "action", "rows read",
+                             "rows written", "seconds");
+    int committed = 0;
     STEDI_RETURN_IF_ERROR(pipeline::RunModels(
-        lake, selected, run_options, [](const pipeline::JobResult& job) {
-          std::cout << fmt::format("{:<26} {:>12} {:>13} {:>9.3f}\n", job.job, job.rows_read,
+        lake, selected, run_options, [&committed](const pipeline::JobResult& job) {
+          if (job.action != pipeline::JobAction::kUpToDate) ++committed;
+          std::cout << fmt::format("{:<26} {:<10} {:>12} {:>13} {:>9.3f}\n", job.job,
+                                   pipeline::JobActionName(job.action), job.rows_read,
                                    job.rows_written, job.seconds)
                     << std::flush;
         }));
     std::cout << '\n';
+    if (committed == 0) {
+      std::cout << "Nothing to do: no job's inputs changed since its last run, so no snapshot "
+                   "was committed (use --full-refresh to recompute).\n\n";
+    }
     PrintTableSummary(lake, std::cout);
     return Status::Ok();
   }});

@@ -45,6 +45,24 @@ Result<std::vector<ViewColumn>> DescribeQuery(Connection& connection,
   return columns;
 }
 
+Result<uint64_t> ContentHash(Connection& connection, const std::string& select_sql) {
+  STEDI_ASSIGN_OR_RETURN(
+      QueryResult result,
+      connection.Query(fmt::format("SELECT coalesce(sum(hash(content_row)) % 18446744073709551616, "
+                                   "0)::UBIGINT::VARCHAR FROM ({}) AS content_row",
+                                   select_sql)));
+  std::optional<std::string> text = result.GetString(0, 0);
+  if (!text) return Status::Internal("content hash query returned NULL");
+  return static_cast<uint64_t>(std::stoull(*text));
+}
+
+std::string FormatContentHash(uint64_t hash) { return fmt::format("{:016x}", hash); }
+
+uint64_t ParseContentHash(const std::string& text) {
+  if (text.empty()) return 0;
+  return static_cast<uint64_t>(std::stoull(text, nullptr, 16));
+}
+
 Result<int64_t> ParquetRowCount(Connection& connection, const std::string& local_path) {
   return connection.QueryInt64(fmt::format(
       "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({})", QuoteLiteral(local_path)));

@@ -27,6 +27,16 @@ Status CopyToParquet(Connection& connection, const std::string& select_sql,
 // Returns the columns (name, SQL type) that `select_sql` produces.
 Result<std::vector<ViewColumn>> DescribeQuery(Connection& connection, const std::string& select_sql);
 
+// Returns an order-independent hash of the rows of `select_sql`: the sum of
+// DuckDB's hash of each row, modulo 2^64, so equal multisets of rows give
+// equal hashes and the hash of a union is the sum of the parts' hashes.
+Result<uint64_t> ContentHash(Connection& connection, const std::string& select_sql);
+
+// Hex text of a content hash, as stored in the catalog.
+std::string FormatContentHash(uint64_t hash);
+// Parses FormatContentHash's text; 0 for empty text.
+uint64_t ParseContentHash(const std::string& text);
+
 // Returns the number of rows in a Parquet file, from its metadata.
 Result<int64_t> ParquetRowCount(Connection& connection, const std::string& local_path);
 

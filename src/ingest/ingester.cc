@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/database.h"
+#include "engine/table_views.h"
 #include "ingest/landing_converter.h"
 
 namespace stedi::ingest {
@@ -41,29 +42,32 @@ bool IsHidden(const fs::path& path) {
 }
 
 // Chooses a raw key that no other landed file uses: the received name, or
-// the name prefixed with the start of the content hash on a clash.
-Result<std::string> ChooseRawKey(storage::Storage& storage, Source source, const std::string& name,
+// the name prefixed with the start of the content hash on a clash. A key
+// that exists but no landed file records was left by an interrupted ingest
+// and may be reused.
+Result<std::string> ChooseRawKey(catalog::Lake& lake, Source source, const std::string& name,
                                  const std::string& sha256) {
   std::string folder = storage::JoinKey({"landing", SourceName(source), "raw"});
   std::string key = storage::JoinKey({folder, name});
-  STEDI_ASSIGN_OR_RETURN(bool taken, storage.Exists(key));
-  if (!taken) return key;
+  STEDI_ASSIGN_OR_RETURN(bool used, lake.catalog->IsRawKeyUsed(key));
+  if (!used) return key;
   return storage::JoinKey({folder, sha256.substr(0, 12) + "-" + name});
 }
 
 class Ingester {
  public:
-  Ingester(catalog::Lake& lake, engine::Connection connection)
-      : lake_(lake), connection_(std::move(connection)) {}
+  Ingester(catalog::Lake& lake, engine::Connection connection, int64_t batch_id)
+      : lake_(lake), connection_(std::move(connection)), batch_id_(batch_id) {}
 
   Result<FileOutcome> IngestFile(const std::string& path, const IngestOptions& options);
 
  private:
   Status CommitLandedFile(const catalog::LandedFile& file, const ConvertedFile& converted,
-                          const RecordContract& contract, int64_t rows);
+                          const RecordContract& contract, uint64_t content_hash);
 
   catalog::Lake& lake_;
   engine::Connection connection_;
+  int64_t batch_id_;
 };
 
 Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOptions& options) {
@@ -94,16 +98,21 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
 
   // Write the data files first; nothing refers to them until the catalog
   // commit below, so a failure leaves no visible trace.
-  STEDI_ASSIGN_OR_RETURN(std::string raw_key, ChooseRawKey(*lake_.storage, *source, name, sha256));
+  STEDI_ASSIGN_OR_RETURN(std::string raw_key, ChooseRawKey(lake_, *source, name, sha256));
   STEDI_RETURN_IF_ERROR(lake_.storage->Write(raw_key, bytes));
   std::string data_key =
       storage::JoinKey({"landing", SourceName(*source), "data", sha256.substr(0, 16) + ".parquet"});
   STEDI_ASSIGN_OR_RETURN(std::string data_path, lake_.storage->LocalPathForWrite(data_key));
   STEDI_ASSIGN_OR_RETURN(ConvertedFile converted,
                          ConvertLandingFile(name, bytes, contract, connection_, data_path));
+  STEDI_ASSIGN_OR_RETURN(
+      uint64_t content_hash,
+      engine::ContentHash(connection_, fmt::format("SELECT * FROM read_parquet({})",
+                                                   engine::QuoteLiteral(data_path))));
   STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(data_key, data_path));
 
   catalog::LandedFile landed;
+  landed.batch_id = batch_id_;
   landed.source = std::string(SourceName(*source));
   landed.name = name;
   landed.origin = fs::absolute(path).string();
@@ -115,7 +124,7 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
   landed.accepted = converted.accepted;
   landed.coerced = converted.coerced;
   landed.quarantined = converted.quarantined;
-  STEDI_RETURN_IF_ERROR(CommitLandedFile(landed, converted, contract, converted.accepted));
+  STEDI_RETURN_IF_ERROR(CommitLandedFile(landed, converted, contract, content_hash));
 
   outcome.records_read = converted.records_read;
   outcome.accepted = converted.accepted;
@@ -125,7 +134,7 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
 }
 
 Status Ingester::CommitLandedFile(const catalog::LandedFile& file, const ConvertedFile& converted,
-                                  const RecordContract& contract, int64_t rows) {
+                                  const RecordContract& contract, uint64_t content_hash) {
   catalog::Catalog& catalog = *lake_.catalog;
   return catalog.InTransaction([&]() -> Status {
     STEDI_ASSIGN_OR_RETURN(int64_t file_id, catalog.AddLandedFile(file));
@@ -145,16 +154,20 @@ Status Ingester::CommitLandedFile(const catalog::LandedFile& file, const Convert
     commit.zone = "landing";
     commit.location = storage::JoinKey({"landing", file.source});
     commit.produced_by = "ingest";
+    commit.operation = "ingest";
     for (const FieldSpec& field : contract.fields) {
       commit.columns.push_back({field.name, std::string(SqlTypeName(field.type))});
     }
+    uint64_t table_hash = content_hash;
     Result<catalog::TableInfo> current = catalog.GetTable(contract.table);
     if (current.ok()) {
       commit.files = current->files;
+      table_hash += engine::ParseContentHash(current->content_hash);
     } else if (current.status().code() != StatusCode::kNotFound) {
       return current.status();
     }
-    commit.files.push_back({file.data_key, rows});
+    commit.files.push_back({file.data_key, converted.accepted});
+    commit.content_hash = engine::FormatContentHash(table_hash);
     return catalog.CommitSnapshot(commit).status();
   });
 }
@@ -196,7 +209,8 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   if (files.empty()) return Status::InvalidArgument("no files found under the given paths");
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
   STEDI_ASSIGN_OR_RETURN(engine::Connection connection, db.Connect());
-  Ingester ingester(lake, std::move(connection));
+  STEDI_ASSIGN_OR_RETURN(int64_t batch_id, lake.catalog->StartBatch());
+  Ingester ingester(lake, std::move(connection), batch_id);
   for (const std::string& file : files) {
     STEDI_ASSIGN_OR_RETURN(FileOutcome outcome, ingester.IngestFile(file, options));
     on_file(outcome);

@@ -33,7 +33,8 @@ std::vector<std::string> SplitList(std::string_view text) {
 }
 
 bool IsKnownKey(std::string_view key) {
-  return key == "zone" || key == "inputs" || key == "format" || key == "check";
+  return key == "zone" || key == "inputs" || key == "format" || key == "incremental" ||
+         key == "check";
 }
 
 }  // namespace
@@ -65,6 +66,7 @@ Result<Model> ParseModel(std::string_view file_name, std::string_view text) {
     if (key == "zone") model.zone = std::string(value);
     if (key == "format") model.format = std::string(value);
     if (key == "inputs") model.inputs = SplitList(value);
+    if (key == "incremental") model.incremental = std::string(value);
     if (key == "check") {
       Result<quality::Rule> rule = quality::ParseRule(value);
       if (!rule.ok()) {
@@ -87,6 +89,11 @@ Result<Model> ParseModel(std::string_view file_name, std::string_view text) {
   if (model.inputs.empty()) {
     return Status::InvalidArgument(
         fmt::format("model {}: header needs `-- inputs: TABLE[, TABLE...]`", file_name));
+  }
+  if (!model.incremental.empty() &&
+      std::find(model.inputs.begin(), model.inputs.end(), model.incremental) == model.inputs.end()) {
+    return Status::InvalidArgument(fmt::format(
+        "model {}: incremental input {} is not one of its inputs", file_name, model.incremental));
   }
   if (model.sql.empty()) {
     return Status::InvalidArgument(fmt::format("model {}: no SQL query after the header", file_name));

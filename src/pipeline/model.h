@@ -22,6 +22,10 @@ struct Model {
   std::string zone;         // trusted or curated
   std::string format = "parquet";
   std::vector<std::string> inputs;  // tables the query reads
+  // An input in which the query is linear: while the other inputs keep their
+  // content, the rows of this input's new files give exactly the new output
+  // rows, so a run may append instead of recomputing. Empty: always recompute.
+  std::string incremental;
   std::string description;  // the header's free-text comment lines
   std::string sql;          // the query, without the header
   std::vector<std::string> checks;  // quality rules, one per `-- check:` line (quality/rule.h)

@@ -149,7 +149,7 @@ Result<std::vector<CheckResult>> ListResults(catalog::Catalog& catalog,
 Status CheckJobOutput(catalog::Catalog& catalog, engine::Connection& connection,
                       const std::string& job, int64_t run_id,
                       const std::vector<std::string>& checks,
-                      const std::string& output_local_path,
+                      const std::vector<std::string>& output_local_paths,
                       const RegisterTableFn& register_table) {
   if (checks.empty()) return Status::Ok();
   std::vector<Rule> rules;
@@ -166,7 +166,7 @@ Status CheckJobOutput(catalog::Catalog& catalog, engine::Connection& connection,
   }
 
   std::string view(kOutputView);
-  STEDI_RETURN_IF_ERROR(engine::CreateParquetView(connection, view, {output_local_path}, {}));
+  STEDI_RETURN_IF_ERROR(engine::CreateParquetView(connection, view, output_local_paths, {}));
   std::vector<CheckResult> results = RunChecks(connection, job, run_id, rules, view);
   for (CheckResult& result : results) {
     if (result.table == view) result.table = job;

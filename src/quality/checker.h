@@ -58,14 +58,14 @@ using RegisterTableFn = std::function<Status(const std::string& name)>;
 
 // Checks a job's output before its snapshot is committed: parses `checks`
 // (the model's `-- check:` lines), registers the tables they read through
-// `register_table`, runs them against the Parquet file at
-// `output_local_path` and stores the results. kCorruption when a fail rule
+// `register_table`, runs them against the Parquet files at
+// `output_local_paths` (the whole output table) and stores the results. kCorruption when a fail rule
 // is violated or a rule cannot run; its message names each such rule and
 // its first examples.
 Status CheckJobOutput(catalog::Catalog& catalog, engine::Connection& connection,
                       const std::string& job, int64_t run_id,
                       const std::vector<std::string>& checks,
-                      const std::string& output_local_path,
+                      const std::vector<std::string>& output_local_paths,
                       const RegisterTableFn& register_table);
 
 }  // namespace stedi::quality

@@ -1,6 +1,7 @@
 -- Accelerometer readings of customers who consented to research.
 -- zone: trusted
 -- inputs: accelerometer_landing, customer_trusted
+-- incremental: accelerometer_landing
 -- check: not_null(user, timestamp)
 -- check: references(user, customer_trusted.email)
 -- check: consenting_only(user)

@@ -7,6 +7,7 @@
 -- there are accelerometer readings at it.
 -- zone: curated
 -- inputs: step_trainer_trusted, accelerometer_trusted, device_owner
+-- incremental: step_trainer_trusted
 -- check: no_columns(email, customerName, phone, birthDay, user)
 -- check: not_null(sensorReadingTime, serialNumber, x, y, z)
 -- check: rows_at_most(accelerometer_trusted, sensorReadingTime = timestamp)

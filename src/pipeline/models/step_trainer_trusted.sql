@@ -3,6 +3,7 @@
 -- so readings of an unresolved device go no further.
 -- zone: trusted
 -- inputs: step_trainer_landing, device_owner, customers_curated
+-- incremental: step_trainer_landing
 -- check: not_null(sensorReadingTime, serialNumber)
 -- check: accepted_range(distanceFromObject, 0, 10000)
 -- check: references(serialNumber, device_owner.serialNumber)
