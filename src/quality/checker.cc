@@ -37,9 +37,11 @@ CheckResult RunCheck(engine::Connection& connection, const Rule& rule,
   result.table = rule.table.empty() ? output_view : rule.table;
   result.severity = std::string(SeverityName(rule.severity));
   std::string relation = engine::QuoteIdentifier(result.table);
+  // Violations count every row of the rule's query; equal examples are shown once.
   std::string sql = fmt::format(
-      "SELECT count(*) OVER () AS violations, left(example, 300) AS example "
-      "FROM ({}) ORDER BY example LIMIT {}",
+      "SELECT sum(n) OVER () AS violations, example FROM "
+      "(SELECT left(example, 300) AS example, count(*) AS n FROM ({}) GROUP BY ALL) "
+      "ORDER BY example LIMIT {}",
       CompileRule(rule, relation), kMaxExamples);
   Result<engine::QueryResult> rows = connection.Query(sql);
   if (!rows.ok()) {

@@ -27,7 +27,7 @@ struct CheckResult {
   std::string severity;  // fail or warn
   std::string status;    // passed, warned, failed, or error when the rule's query failed
   int64_t violations = 0;             // rows, or keys for the key rules
-  std::vector<std::string> examples;  // at most kMaxExamples, in sorted order
+  std::vector<std::string> examples;  // at most kMaxExamples, distinct, in sorted order
   std::string checked_at;             // UTC, ISO 8601
 };
 

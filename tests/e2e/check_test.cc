@@ -78,7 +78,6 @@ TEST(CheckCommandTest, ViolatedRuleFailsRunAndCheck) {
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_NE(check.out.find(",step_trainer_trusted,step_trainer_trusted,"
                            "\"accepted_range(distanceFromObject, 0, 10000)\",fail,failed,3,"
-                           "distanceFromObject=20000; distanceFromObject=20000; "
                            "distanceFromObject=20000\n"),
             std::string::npos)
       << check.out;
