@@ -53,6 +53,7 @@ int RunApp(int argc, char** argv) {
   AddTablesCommands(app, global, commands);
   AddHistoryCommands(app, global, commands);
   AddQuarantineCommand(app, global, commands);
+  AddCheckCommand(app, global, commands);
   AddGenerateCommand(app, global, commands);
 
   try {

@@ -34,6 +34,7 @@ void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& co
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddQuarantineCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
+void AddCheckCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 
 }  // namespace stedi::cli

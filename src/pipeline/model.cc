@@ -9,6 +9,7 @@
 #include <set>
 
 #include "pipeline/embedded_models.h"
+#include "quality/rule.h"
 
 namespace stedi::pipeline {
 namespace {
@@ -32,7 +33,8 @@ std::vector<std::string> SplitList(std::string_view text) {
 }
 
 bool IsKnownKey(std::string_view key) {
-  return key == "zone" || key == "inputs" || key == "format" || key == "incremental";
+  return key == "zone" || key == "inputs" || key == "format" || key == "incremental" ||
+         key == "check";
 }
 
 }  // namespace
@@ -65,6 +67,13 @@ Result<Model> ParseModel(std::string_view file_name, std::string_view text) {
     if (key == "format") model.format = std::string(value);
     if (key == "inputs") model.inputs = SplitList(value);
     if (key == "incremental") model.incremental = std::string(value);
+    if (key == "check") {
+      Result<quality::Rule> rule = quality::ParseRule(value);
+      if (!rule.ok()) {
+        return rule.status().WithContext(fmt::format("model {} line {}", file_name, line_number));
+      }
+      model.checks.emplace_back(value);
+    }
   }
   model.sql = std::string(Trim(text.substr(std::min(position, text.size()))));
 

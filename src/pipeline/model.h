@@ -5,6 +5,7 @@
 //   -- Customers who agreed to share their data for research.
 //   -- zone: trusted
 //   -- inputs: customer_landing
+//   -- check: unique(email)
 //   SELECT ...
 #pragma once
 
@@ -27,6 +28,7 @@ struct Model {
   std::string incremental;
   std::string description;  // the header's free-text comment lines
   std::string sql;          // the query, without the header
+  std::vector<std::string> checks;  // quality rules, one per `-- check:` line (quality/rule.h)
 };
 
 // Parses one model file. kInvalidArgument names the file and the line.

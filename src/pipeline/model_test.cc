@@ -70,7 +70,7 @@ TEST(ModelTest, BuiltInModelsRunInDependencyOrder) {
   auto models = BuiltInModels();
   ASSERT_TRUE(models.ok()) << models.status().ToString();
   EXPECT_EQ(Names(*models),
-            (std::vector<std::string>{"customer_trusted", "accelerometer_trusted",
+            (std::vector<std::string>{"customer_trusted", "accelerometer_trusted", "device_owner",
                                       "customers_curated", "step_trainer_trusted",
                                       "machine_learning_curated"}));
 }

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "engine/table_views.h"
+#include "quality/checker.h"
 
 namespace stedi::pipeline {
 namespace {
@@ -53,6 +55,11 @@ class JobRunner {
   JobAction ChooseAction(const Model& model, const Result<catalog::TableInfo>& current) const;
   Result<JobResult> Execute(const Model& model, int64_t run_id, JobAction action,
                             const catalog::TableInfo* current);
+  // Runs the model's quality rules on the whole output table, the new part at
+  // `local_path` and the `kept_files` an append keeps, before the new part
+  // is published. A violated fail rule stops the job.
+  Status CheckOutput(const Model& model, int64_t run_id, const std::string& local_path,
+                     const std::vector<catalog::DataFile>& kept_files);
 
   catalog::Lake& lake_;
   engine::Connection& connection_;
@@ -162,6 +169,7 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id, JobActi
       storage::JoinKey({location, fmt::format("run-{:06d}", run_id), "part-0.parquet"});
   STEDI_ASSIGN_OR_RETURN(std::string local_path, lake_.storage->LocalPathForWrite(key));
   STEDI_RETURN_IF_ERROR(engine::CopyToParquet(connection_, model.sql, local_path));
+  STEDI_RETURN_IF_ERROR(CheckOutput(model, run_id, local_path, commit.files));
   STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(key, local_path));
   STEDI_ASSIGN_OR_RETURN(int64_t part_rows, engine::ParquetRowCount(connection_, local_path));
   std::string part_select = fmt::format("SELECT * FROM read_parquet({})", engine::QuoteLiteral(local_path));
@@ -188,6 +196,28 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id, JobActi
 
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+Status JobRunner::CheckOutput(const Model& model, int64_t run_id, const std::string& local_path,
+                              const std::vector<catalog::DataFile>& kept_files) {
+  std::vector<std::string> paths;
+  for (const catalog::DataFile& file : kept_files) {
+    STEDI_ASSIGN_OR_RETURN(std::string path, lake_.storage->LocalPathForRead(file.key));
+    paths.push_back(std::move(path));
+  }
+  paths.push_back(local_path);
+  auto register_table = [this](const std::string& name) -> Status {
+    STEDI_ASSIGN_OR_RETURN(catalog::TableInfo table, lake_.catalog->GetTable(name));
+    return RegisterTable(lake_, connection_, table);
+  };
+  Status checked = quality::CheckJobOutput(*lake_.catalog, connection_, model.name, run_id,
+                                           model.checks, paths, register_table);
+  if (!checked.ok()) {
+    // The rejected part was never published, so nothing refers to it.
+    std::error_code ignored;
+    std::filesystem::remove(local_path, ignored);
+  }
+  return checked;
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace {
 using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
-const char* const kTables[] = {"customer_trusted", "accelerometer_trusted", "customers_curated",
+const char* const kTables[] = {"customer_trusted",     "accelerometer_trusted",
+                               "device_owner",         "customers_curated",
                                "step_trainer_trusted", "machine_learning_curated"};
 
 // Epoch milliseconds in June 2022; the landing contract rejects times before 2000.
@@ -152,7 +153,7 @@ TEST(RunnerTest, NewReadingsOnlyAreAppended) {
   lake.Run();
   lake.Ingest({(input.path() / "2").string()});
   std::vector<JobResult> results = lake.Run();
-  ASSERT_EQ(results.size(), 5u);
+  ASSERT_EQ(results.size(), 6u);
   EXPECT_EQ(results[0].action, JobAction::kUpToDate);  // customer_trusted
   EXPECT_EQ(results[1].action, JobAction::kAppend);    // accelerometer_trusted
   EXPECT_EQ(results[1].rows_read, 11);  // 10 new readings and 1 trusted customer

@@ -17,6 +17,7 @@ namespace {
 const std::map<std::string, int64_t> kExpectedRows = {
     {"customer_landing", 956},        {"accelerometer_landing", 81273},
     {"step_trainer_landing", 28680},  {"customer_trusted", 482},
+    {"device_owner", 482},
     {"accelerometer_trusted", 40981}, {"customers_curated", 482},
     {"step_trainer_trusted", 14460},  {"machine_learning_curated", 40981},
 };
@@ -99,6 +100,36 @@ TEST_F(RealDataTest, SecondRunAndIngestChangeNoCount) {
   CommandResult rerun = RunStedi(lake_.str(), {"run"});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(TableRows(lake_.str()), kExpectedRows);
+}
+
+TEST_F(RealDataTest, ReadingsConfirmEveryRegisteredSerial) {
+  std::vector<std::string> ingest_args = {"ingest"};
+  for (const std::string& path : LandingFolders()) ingest_args.push_back(path);
+  ASSERT_EQ(RunStedi(lake_.str(), ingest_args).exit_code, 0);
+  CommandResult run = RunStedi(lake_.str(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  // Every curated customer's device is found from the readings alone, and
+  // it is the one the customer registered.
+  CommandResult agree = RunStedi(
+      lake_.str(),
+      {"query", "--format", "csv",
+       "SELECT count(*) FILTER (WHERE resolvedSerialNumber = serialNumber "
+       "AND serialResolution = 'registered') AS agree, count(*) AS customers "
+       "FROM customers_curated"});
+  ASSERT_EQ(agree.exit_code, 0) << agree.err;
+  EXPECT_EQ(agree.out, "agree,customers\n482,482\n");
+  CommandResult devices = RunStedi(
+      lake_.str(), {"query", "--format", "csv",
+                    "SELECT resolution, evidence, count(*) AS n FROM device_owner GROUP BY ALL"});
+  ASSERT_EQ(devices.exit_code, 0) << devices.err;
+  EXPECT_EQ(devices.out, "resolution,evidence,n\nregistered,readings,482\n");
+
+  CommandResult check = RunStedi(lake_.str(), {"check", "--format", "csv"});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.out.find(",failed,"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find(",warned,"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find(",passed,"), std::string::npos) << check.out;
 }
 
 }  // namespace

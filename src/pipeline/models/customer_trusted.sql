@@ -4,6 +4,13 @@
 -- shareWithResearchAsOfDate key lands as NULL, so both mean no consent.
 -- zone: trusted
 -- inputs: customer_landing
+-- check: not_null(email)
+-- check: unique(email)
+-- check: matches(email, '^[^@]+@[^@]+$')
+-- check: consenting_only(email)
+-- check: rows_at_most(customer_landing)
+-- check: unique(email) on customer_landing warn
+-- check: determines(serialNumber, email) on customer_landing warn
 WITH latest AS (
   SELECT *
   FROM customer_landing
