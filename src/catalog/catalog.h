@@ -129,6 +129,32 @@ struct FieldTypeCount {
   int64_t count = 0;
 };
 
+// Quarantined records of one kind, as listed by `stedi quarantine`.
+struct QuarantineGroup {
+  std::string source;
+  std::string reason;         // the reason up to its first quoted value
+  int64_t count = 0;
+  std::string sample_file;    // file name of the first such record
+  int64_t sample_line = 0;
+  std::string sample_reason;  // the first record's full reason
+};
+
+// A quarantined record with the file it came from.
+struct QuarantinedRecordInfo {
+  std::string source;
+  std::string file;  // file name as received
+  QuarantineEntry entry;
+};
+
+// How often a field held each JSON type in one ingest batch.
+struct FieldDrift {
+  int64_t batch_id = 0;
+  std::string field;
+  std::string json_type;
+  int64_t count = 0;
+  int64_t files = 0;
+};
+
 class Catalog {
  public:
   // Opens or creates the catalog database at `path`.
@@ -173,6 +199,11 @@ class Catalog {
   Status AddQuarantine(int64_t landed_file_id, std::string_view source,
                        const std::vector<QuarantineEntry>& entries);
   Status AddFieldTypes(int64_t landed_file_id, const std::vector<FieldTypeCount>& counts);
+  // Quarantined records grouped by source and reason; every source when
+  // `source` is empty.
+  Result<std::vector<QuarantineGroup>> SummarizeQuarantine(std::string_view source);
+  Result<std::vector<QuarantinedRecordInfo>> ListQuarantine(std::string_view source);
+  Result<std::vector<FieldDrift>> ListFieldDrift(std::string_view source);
 
   SqliteDatabase& database() { return db_; }
 

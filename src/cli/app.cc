@@ -52,6 +52,7 @@ int RunApp(int argc, char** argv) {
   AddQueryCommand(app, global, commands);
   AddTablesCommands(app, global, commands);
   AddHistoryCommands(app, global, commands);
+  AddQuarantineCommand(app, global, commands);
   AddGenerateCommand(app, global, commands);
 
   try {

@@ -33,6 +33,7 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& comm
 void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);
+void AddQuarantineCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddGenerateCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 
 }  // namespace stedi::cli

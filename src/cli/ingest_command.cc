@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 
@@ -47,10 +48,23 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
               "landed {} as {}: {} records, {} accepted, {} coerced, {} quarantined\n",
               outcome.path, ingest::SourceName(outcome.source), outcome.records_read,
               outcome.accepted, outcome.coerced, outcome.quarantined);
+          for (const ingest::QuarantinedRecord& record : outcome.first_quarantined) {
+            spdlog::warn("{}:{}: quarantined: {}", outcome.path, record.line, record.reason);
+          }
+          if (outcome.quarantined > static_cast<int64_t>(outcome.first_quarantined.size())) {
+            spdlog::warn("{}: {} more quarantined records; see `stedi quarantine {}_landing`",
+                         outcome.path,
+                         outcome.quarantined - static_cast<int64_t>(outcome.first_quarantined.size()),
+                         ingest::SourceName(outcome.source));
+          }
         });
     std::cout << fmt::format("{} file{} landed, {} skipped as already landed; {} records, {} "
                              "quarantined\n",
                              landed, landed == 1 ? "" : "s", skipped, records, quarantined);
+    if (quarantined > 0) {
+      std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
+                   "quarantine`.\n";
+    }
     return status;
   }});
 }

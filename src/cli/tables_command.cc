@@ -1,9 +1,11 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "ingest/contract.h"
 
 namespace stedi::cli {
 
@@ -61,6 +63,38 @@ Status DescribeTable(const GlobalOptions& global, const std::string& name, Outpu
   return Status::Ok();
 }
 
+Status DescribeDrift(const GlobalOptions& global, const std::string& name, OutputFormat format) {
+  std::string source;
+  for (ingest::Source candidate : ingest::AllSources()) {
+    if (ingest::ContractFor(candidate).table == name) source = ingest::SourceName(candidate);
+  }
+  if (source.empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "--drift needs a landing table (customer_landing, accelerometer_landing or "
+        "step_trainer_landing), not {}",
+        name));
+  }
+  STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::FieldDrift> drift,
+                         lake.catalog->ListFieldDrift(source));
+  // Mark fields that held more than one JSON type other than null in a batch.
+  std::map<std::pair<int64_t, std::string>, int> types_per_field;
+  for (const catalog::FieldDrift& row : drift) {
+    if (row.json_type != "null") ++types_per_field[{row.batch_id, row.field}];
+  }
+  Rows rows;
+  rows.columns = {"batch", "field", "json_type", "values", "files", "mixed"};
+  rows.numeric = {true, false, false, true, true, false};
+  for (const catalog::FieldDrift& row : drift) {
+    bool mixed = types_per_field[{row.batch_id, row.field}] > 1;
+    rows.values.push_back({std::to_string(row.batch_id), row.field, row.json_type,
+                           std::to_string(row.count), std::to_string(row.files),
+                           mixed ? "yes" : ""});
+  }
+  PrintRows(rows, format, std::cout);
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands) {
@@ -77,6 +111,7 @@ void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& 
   struct DescribeOptions {
     std::string table;
     std::string format = "table";
+    bool drift = false;
   };
   auto options = std::make_shared<DescribeOptions>();
   CLI::App* describe =
@@ -85,8 +120,12 @@ void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& 
   describe->add_option("--format", options->format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
+  describe->add_flag("--drift", options->drift,
+                     "For a landing table: how many values of each JSON type every field held,\n"
+                     "per ingest batch, so a field that changed type stands out");
   commands.push_back({describe, [options, &global]() -> Status {
     STEDI_ASSIGN_OR_RETURN(OutputFormat parsed, ParseOutputFormat(options->format));
+    if (options->drift) return DescribeDrift(global, options->table, parsed);
     return DescribeTable(global, options->table, parsed);
   }});
 }

@@ -11,6 +11,7 @@
 
 #include "engine/database.h"
 #include "engine/table_views.h"
+#include "ingest/gzip.h"
 #include "ingest/landing_converter.h"
 
 namespace stedi::ingest {
@@ -85,7 +86,13 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
     return outcome;
   }
 
-  std::optional<Source> source = options.source ? options.source : DetectSource(bytes);
+  std::optional<Source> source = options.source;
+  if (!source && IsGzip(bytes)) {
+    // The first records are enough to tell the source.
+    source = DetectSource(Gunzip(bytes, 1 << 20).text);
+  } else if (!source) {
+    source = DetectSource(bytes);
+  }
   if (!source) {
     return Status::InvalidArgument(fmt::format(
         "land {}: cannot tell the source from its first record; name it with --source "
@@ -130,6 +137,10 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
   outcome.accepted = converted.accepted;
   outcome.coerced = converted.coerced;
   outcome.quarantined = converted.quarantined;
+  for (const QuarantinedRecord& record : converted.quarantine) {
+    if (outcome.first_quarantined.size() == kQuarantineSamples) break;
+    outcome.first_quarantined.push_back(record);
+  }
   return outcome;
 }
 

@@ -11,6 +11,7 @@
 #include "catalog/lake.h"
 #include "common/status.h"
 #include "ingest/contract.h"
+#include "ingest/record_parser.h"
 
 namespace stedi::ingest {
 
@@ -29,7 +30,10 @@ struct FileOutcome {
   int64_t accepted = 0;
   int64_t coerced = 0;
   int64_t quarantined = 0;
+  std::vector<QuarantinedRecord> first_quarantined;  // at most kQuarantineSamples, in file order
 };
+
+inline constexpr size_t kQuarantineSamples = 5;
 
 // Lists the files under `paths` (files as given, folders recursively, in
 // name order, hidden files skipped). kNotFound names a missing path.
