@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 namespace stedi::engine {
 
@@ -17,6 +20,7 @@ struct Database::Handle {
 
 struct Connection::Handle {
   duckdb_connection connection = nullptr;
+  bool column_scan_registered = false;
   ~Handle() {
     if (connection != nullptr) duckdb_disconnect(&connection);
   }
@@ -309,6 +313,137 @@ void FillVector(duckdb_vector vector, const ColumnValues& column, size_t first, 
 }
 
 }  // namespace
+
+namespace {
+
+// The columns and batches of one CopyColumnsToParquet call, as the table
+// function reads them. Queries name a source by an id, since a table
+// function's arguments are SQL values.
+struct ColumnScanSource {
+  std::span<const ColumnDefinition> columns;
+  std::span<const ColumnBatch> batches;
+};
+
+// Position of one scan in its source.
+struct ColumnScanState {
+  size_t batch = 0;
+  size_t row = 0;
+};
+
+constexpr char kColumnScanFunction[] = "stedi_column_batches";
+
+std::mutex column_scan_mutex;
+std::unordered_map<int64_t, const ColumnScanSource*> column_scan_sources;
+
+void BindColumnScan(duckdb_bind_info info) {
+  duckdb_value parameter = duckdb_bind_get_parameter(info, 0);
+  int64_t id = duckdb_get_int64(parameter);
+  duckdb_destroy_value(&parameter);
+  const ColumnScanSource* source = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(column_scan_mutex);
+    auto it = column_scan_sources.find(id);
+    if (it != column_scan_sources.end()) source = it->second;
+  }
+  if (source == nullptr) {
+    duckdb_bind_set_error(info, "stedi_column_batches: no such source");
+    return;
+  }
+  for (const ColumnDefinition& column : source->columns) {
+    duckdb_logical_type type = duckdb_create_logical_type(TypeIdOf(column.kind));
+    duckdb_bind_add_result_column(info, column.name.c_str(), type);
+    duckdb_destroy_logical_type(&type);
+  }
+  duckdb_bind_set_bind_data(info, const_cast<ColumnScanSource*>(source), nullptr);
+}
+
+void InitColumnScan(duckdb_init_info info) {
+  // One thread keeps the rows in the order they were given.
+  duckdb_init_set_max_threads(info, 1);
+  duckdb_init_set_init_data(info, new ColumnScanState(),
+                            [](void* state) { delete static_cast<ColumnScanState*>(state); });
+}
+
+void RunColumnScan(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* source = static_cast<const ColumnScanSource*>(duckdb_function_get_bind_data(info));
+  auto* state = static_cast<ColumnScanState*>(duckdb_function_get_init_data(info));
+  while (state->batch < source->batches.size() &&
+         state->row >= source->batches[state->batch].rows) {
+    ++state->batch;
+    state->row = 0;
+  }
+  if (state->batch == source->batches.size()) {
+    duckdb_data_chunk_set_size(output, 0);
+    return;
+  }
+  const ColumnBatch& batch = source->batches[state->batch];
+  size_t count = std::min<size_t>(duckdb_vector_size(), batch.rows - state->row);
+  for (size_t i = 0; i < source->columns.size(); ++i) {
+    FillVector(duckdb_data_chunk_get_vector(output, i), batch.columns[i], state->row, count);
+  }
+  duckdb_data_chunk_set_size(output, count);
+  state->row += count;
+}
+
+// Registers the scan function on `connection`. Another connection to the
+// same database may have registered it already, which is fine.
+void RegisterColumnScan(duckdb_connection connection) {
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, kColumnScanFunction);
+  duckdb_logical_type id_type = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  duckdb_table_function_add_parameter(function, id_type);
+  duckdb_destroy_logical_type(&id_type);
+  duckdb_table_function_set_bind(function, BindColumnScan);
+  duckdb_table_function_set_init(function, InitColumnScan);
+  duckdb_table_function_set_function(function, RunColumnScan);
+  (void)duckdb_register_table_function(connection, function);
+  duckdb_destroy_table_function(&function);
+}
+
+}  // namespace
+
+Status Connection::CopyColumnsToParquet(std::span<const ColumnDefinition> columns,
+                                        std::span<const ColumnBatch> batches,
+                                        const std::string& path) {
+  for (const ColumnBatch& batch : batches) {
+    if (batch.columns.size() != columns.size()) {
+      return Status::InvalidArgument(fmt::format(
+          "copy to {}: a batch has {} columns, expected {}", path, batch.columns.size(),
+          columns.size()));
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (batch.columns[i].kind != columns[i].kind) {
+        return Status::InvalidArgument(
+            fmt::format("copy to {}: column {} has another kind in a batch", path, columns[i].name));
+      }
+    }
+  }
+  if (!handle_->column_scan_registered) {
+    RegisterColumnScan(handle_->connection);
+    handle_->column_scan_registered = true;
+  }
+
+  static std::atomic<int64_t> next_id{0};
+  int64_t id = next_id++;
+  ColumnScanSource source{columns, batches};
+  {
+    std::lock_guard<std::mutex> lock(column_scan_mutex);
+    column_scan_sources[id] = &source;
+  }
+  std::string select;
+  for (const ColumnDefinition& column : columns) {
+    if (!select.empty()) select += ", ";
+    select += QuoteIdentifier(column.name);
+  }
+  Status status = Execute(fmt::format(
+      "COPY (SELECT {} FROM {}({})) TO {} (FORMAT parquet, COMPRESSION zstd)", select,
+      kColumnScanFunction, id, QuoteLiteral(path)));
+  {
+    std::lock_guard<std::mutex> lock(column_scan_mutex);
+    column_scan_sources.erase(id);
+  }
+  return status;
+}
 
 Status Appender::AppendColumns(std::span<const ColumnValues> columns, size_t rows) {
   idx_t column_count = duckdb_appender_column_count(handle_->appender);

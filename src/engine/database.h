@@ -85,6 +85,19 @@ struct ColumnValues {
   const uint8_t* valid = nullptr;         // 1 for a value, 0 for NULL; nullptr when none is NULL
 };
 
+// Rows given column by column, one ColumnValues per column, borrowed from
+// the caller for the duration of a call.
+struct ColumnBatch {
+  std::vector<ColumnValues> columns;
+  size_t rows = 0;
+};
+
+// A column's name and type, for Connection::CopyColumnsToParquet.
+struct ColumnDefinition {
+  std::string name;
+  ColumnValues::Kind kind = ColumnValues::Kind::kBigint;
+};
+
 // Appends rows to one table, faster than INSERT statements. Rows become
 // visible on Flush() or Close(); the destructor closes it too but drops the
 // error, so call Close() to see one.
@@ -130,6 +143,13 @@ class Connection {
   Result<int64_t> QueryInt64(std::string_view sql);
 
   Result<Appender> CreateAppender(const std::string& table);
+
+  // Writes `batches`, in order, to a zstd Parquet file at `path` with the
+  // columns `columns`. DuckDB scans the caller's buffers in place through a
+  // table function, so no table is filled on the way. Every batch must have
+  // one ColumnValues per column, of the column's kind.
+  Status CopyColumnsToParquet(std::span<const ColumnDefinition> columns,
+                              std::span<const ColumnBatch> batches, const std::string& path);
 
  private:
   friend class Database;

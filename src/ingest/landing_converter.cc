@@ -2,33 +2,40 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
-
 namespace stedi::ingest {
 namespace {
 
 using engine::ColumnValues;
-using engine::QuoteIdentifier;
-using engine::QuoteLiteral;
+
+ColumnValues::Kind KindOf(FieldType type) {
+  switch (type) {
+    case FieldType::kInt64:
+      return ColumnValues::Kind::kBigint;
+    case FieldType::kInt32:
+      return ColumnValues::Kind::kInteger;
+    case FieldType::kDouble:
+      return ColumnValues::Kind::kDouble;
+    case FieldType::kString:
+      return ColumnValues::Kind::kVarchar;
+  }
+  return ColumnValues::Kind::kVarchar;
+}
 
 ColumnValues ValuesOf(const ColumnBuffer& column) {
   ColumnValues values;
+  values.kind = KindOf(column.type);
   values.valid = column.valid.data();
   switch (column.type) {
     case FieldType::kInt64:
-      values.kind = ColumnValues::Kind::kBigint;
       values.bigints = column.int64_values.data();
       break;
     case FieldType::kInt32:
-      values.kind = ColumnValues::Kind::kInteger;
       values.integers = column.int32_values.data();
       break;
     case FieldType::kDouble:
-      values.kind = ColumnValues::Kind::kDouble;
       values.doubles = column.double_values.data();
       break;
     case FieldType::kString:
-      values.kind = ColumnValues::Kind::kVarchar;
       values.string_data = column.string_data.data();
       values.string_ends = column.string_ends.data();
       break;
@@ -36,40 +43,23 @@ ColumnValues ValuesOf(const ColumnBuffer& column) {
   return values;
 }
 
-// Appends the accepted rows to `table`, which has the contract's columns.
-Status AppendBatches(engine::Connection& connection, const std::string& table,
-                     const std::vector<RecordBatch>& batches) {
-  STEDI_ASSIGN_OR_RETURN(engine::Appender appender, connection.CreateAppender(table));
-  for (const RecordBatch& batch : batches) {
-    std::vector<ColumnValues> columns;
-    columns.reserve(batch.columns.size());
-    for (const ColumnBuffer& column : batch.columns) columns.push_back(ValuesOf(column));
-    STEDI_RETURN_IF_ERROR(appender.AppendColumns(columns, static_cast<size_t>(batch.rows)));
-  }
-  return appender.Close();
-}
-
-// Writes the accepted rows, in file order, to a zstd Parquet file through a
-// temporary table that is dropped again whatever happens.
+// Writes the accepted rows, in file order and with the contract's columns,
+// to a zstd Parquet file.
 Status WriteParquet(const ParsedFile& parsed, const RecordContract& contract,
                     engine::Connection& connection, const std::string& parquet_path) {
-  static std::atomic<int64_t> next_table{0};
-  std::string table = fmt::format("stedi_ingest_{}_{}", contract.table, next_table++);
-  std::string columns;
-  for (const FieldSpec& field : contract.fields) {
-    if (!columns.empty()) columns += ", ";
-    columns += fmt::format("{} {}", QuoteIdentifier(field.name), SqlTypeName(field.type));
+  std::vector<engine::ColumnDefinition> columns;
+  for (size_t i = 0; i < contract.fields.size(); ++i) {
+    columns.push_back({contract.fields[i].name, KindOf(contract.fields[i].type)});
   }
-  STEDI_RETURN_IF_ERROR(connection.Execute(
-      fmt::format("CREATE TEMP TABLE {} ({})", QuoteIdentifier(table), columns)));
-  Status status = AppendBatches(connection, table, parsed.batches);
-  if (status.ok()) {
-    status = connection.Execute(fmt::format("COPY {} TO {} (FORMAT parquet, COMPRESSION zstd)",
-                                            QuoteIdentifier(table), QuoteLiteral(parquet_path)));
+  std::vector<engine::ColumnBatch> batches;
+  for (const RecordBatch& batch : parsed.batches) {
+    engine::ColumnBatch& columns_of_batch = batches.emplace_back();
+    columns_of_batch.rows = static_cast<size_t>(batch.rows);
+    for (const ColumnBuffer& column : batch.columns) {
+      columns_of_batch.columns.push_back(ValuesOf(column));
+    }
   }
-  Status dropped = connection.Execute(fmt::format("DROP TABLE {}", QuoteIdentifier(table)));
-  if (!status.ok()) return status;
-  return dropped;
+  return connection.CopyColumnsToParquet(columns, batches, parquet_path);
 }
 
 }  // namespace

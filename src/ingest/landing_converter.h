@@ -34,8 +34,8 @@ struct ConvertedFile {
 // and writes the accepted records, in file order and with the contract's
 // columns, to a zstd Parquet file at `parquet_path`. Returns an error only
 // when the output cannot be written; bad records are quarantined instead.
-// A gzip file is recognised by its magic bytes, not by its name. The rows
-// pass through a temporary table on `connection`, dropped before return.
+// A gzip file is recognised by its magic bytes, not by its name. DuckDB
+// reads the parsed columns in place on `connection` to write the file.
 Result<ConvertedFile> ConvertLandingFile(std::string_view file_name, std::string_view bytes,
                                          const RecordContract& contract,
                                          engine::Connection& connection,

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -239,6 +238,9 @@ struct ValueInfo {
   JsonKind kind = kJsonNull;
   std::string_view text;  // unescaped string content or the number token
   bool boolean = false;
+  // kJsonFloat only: the value as the nearest double, when it is finite.
+  bool has_double = false;
+  double number = 0;
 };
 
 // Reads `value` in full, so that malformed JSON anywhere inside it is
@@ -260,6 +262,10 @@ simdjson::error_code ReadValue(ondemand::value value, ValueInfo* info) {
           std::all_of(token.begin(), token.end(), [](char c) { return IsDigit(c) || c == '-'; })
               ? kJsonInteger
               : kJsonFloat;
+      // simdjson rounds correctly and rejects values beyond the double range.
+      if (info->kind == kJsonFloat) {
+        info->has_double = value.get_double().get(info->number) == simdjson::SUCCESS;
+      }
       return simdjson::SUCCESS;
     }
     case ondemand::json_type::boolean: {
@@ -776,9 +782,8 @@ void ChunkParser::AppendDouble(int index, const ValueInfo& info) {
     value = static_cast<double>(integer);
     record_.coercion_events.emplace_back(index, kIntegerToDouble);
   } else {
-    auto [end, code] =
-        std::from_chars(info.text.data(), info.text.data() + info.text.size(), value);
-    if (code != std::errc() || end != info.text.data() + info.text.size()) {
+    value = info.number;
+    if (!info.has_double) {
       Fail(fmt::format("{}: {} is out of range for a double", spec.name,
                        CutUtf8(info.text, kMaxQuotedValue)));
       return;
