@@ -8,18 +8,19 @@
 #   (b) the hand-written DuckDB SQL baseline (bench/baseline_pipeline.sql via run_sql),
 #   (c) the pandas baseline (bench/pandas_pipeline.py with /usr/bin/python3),
 # and prints wall and CPU seconds, peak RSS, input rows per second and the
-# wall-time ratios a/b and a/c. It checks that all three produce the same
+# wall and CPU ratios a/b and a/c. It checks that all three produce the same
 # machine_learning_curated row count as ground_truth.json predicts.
 #
 # Environment:
 #   STEDI_BUILD_DIR     build folder with stedi and bench/run_sql (default: build)
 #   BENCH_DIR           scratch folder for data, lakes and logs
-#                       (default: ${TMPDIR:-/tmp}/stedi-bench); K = 100 needs about 3 GB
+#                       (default: ${TMPDIR:-/tmp}/stedi-bench); K = 100 uses about 2.1 GB
 #   PANDAS_MAX_SCALE    largest K that pandas runs at (default: 100); it keeps
-#                       every record as Python objects, about 10 GB at K = 100
+#                       every record in memory, 2.5 GB peak RSS at K = 100
 #   MEMORY_LIMIT        if set, passed to stedi run --memory-limit and run_sql
 #   KEEP_DATA=1         keep each K's data and lakes instead of removing them
-# Figures are appended to $BENCH_DIR/results.tsv.
+# Figures are appended to $BENCH_DIR/results.tsv. Other load on the machine
+# skews them: run it on an otherwise idle machine.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,8 +65,15 @@ rows_of() { awk -F'\t' '$1 == "machine_learning_curated" {print $2}' "$1.out"; }
 
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-print_row() {  # name wall cpu rss rows_per_second ml_rows
-  printf '%-22s %9.2f %9.2f %10s %12s %10s\n' "$@"
+# report LABEL SYSTEM WALL CPU RSS ML_ROWS: prints one table row and appends
+# it to results.tsv. Uses k and input_rows of the current scale.
+report() {
+  local label=$1 system=$2 wall=$3 cpu=$4 rss=$5 ml_rows=$6 per_second
+  per_second=$(printf '%.0f' "$(echo "$input_rows / $wall" | bc -l)")
+  printf '%-22s %9.2f %9.2f %10s %12s %10s\n' "$label" "$wall" "$cpu" "$rss" "$per_second" \
+    "$ml_rows"
+  printf '%s\t%s\t%.3f\t%.2f\t%s\t%s\t%s\t%s\n' "$k" "$system" "$wall" "$cpu" "$rss" \
+    "$input_rows" "$per_second" "$ml_rows" >>"$results"
 }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores," \
@@ -77,7 +85,7 @@ for k in "${scales[@]}"; do
   rm -rf "$dir"
   mkdir -p "$dir"
   echo
-  echo "== K = $k"
+  echo "== K = $k (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   measure "$dir/generate" "$stedi" generate --out "$dir/data" --scale "$k" || exit 1
   bytes=$(du -sb "$dir/data" | cut -f1)
   echo "generated $(cat "$dir/generate.out" | sed 's/^generated //')"
@@ -105,10 +113,7 @@ print(json.load(open(sys.argv[1]))['expected_job_rows']['machine_learning_curate
   ((rss > a_rss)) && a_rss=$rss
   a_rows=$("$stedi" --lake "$lake" -q query --format csv \
     "SELECT count(*) AS n FROM machine_learning_curated" | tail -1)
-  print_row "a stedi ingest+run" "$a_wall" "$a_cpu" "$a_rss" \
-    "$(printf '%.0f' "$(echo "$input_rows / $a_wall" | bc -l)")" "$a_rows"
-  printf '%s\tstedi\t%.3f\t%.2f\t%s\t%s\t%.0f\t%s\n' "$k" "$a_wall" "$a_cpu" "$a_rss" \
-    "$input_rows" "$(echo "$input_rows / $a_wall" | bc -l)" "$a_rows" >>"$results"
+  report "a stedi ingest+run" stedi "$a_wall" "$a_cpu" "$a_rss" "$a_rows"
 
   # (b) DuckDB SQL baseline.
   sql_args=()
@@ -116,15 +121,12 @@ print(json.load(open(sys.argv[1]))['expected_job_rows']['machine_learning_curate
   mkdir -p "$dir/sql-out"
   measure "$dir/sql" "$run_sql" "${sql_args[@]}" --var "DATA=$dir/data" \
     --var "OUT=$dir/sql-out" "$root/bench/baseline_pipeline.sql" || exit 1
-  b_wall=$wall
+  b_wall=$wall b_cpu=$cpu
   b_rows=$(rows_of "$dir/sql")
-  print_row "b duckdb sql" "$wall" "$cpu" "$rss" \
-    "$(printf '%.0f' "$(echo "$input_rows / $wall" | bc -l)")" "$b_rows"
-  printf '%s\tduckdb_sql\t%.3f\t%.2f\t%s\t%s\t%.0f\t%s\n' "$k" "$wall" "$cpu" "$rss" \
-    "$input_rows" "$(echo "$input_rows / $wall" | bc -l)" "$b_rows" >>"$results"
+  report "b duckdb sql" duckdb_sql "$wall" "$cpu" "$rss" "$b_rows"
 
   # (c) pandas baseline.
-  c_wall="" c_rows=""
+  c_wall="" c_cpu="" c_rows=""
   if ! "$python" -c "import pandas" 2>/dev/null; then
     echo "c pandas               skipped: python3-pandas is not installed"
   elif [[ $(echo "$k > $pandas_max_scale" | bc -l) == 1 ]]; then
@@ -132,19 +134,17 @@ print(json.load(open(sys.argv[1]))['expected_job_rows']['machine_learning_curate
   else
     measure "$dir/pandas" "$python" "$root/bench/pandas_pipeline.py" "$dir/data" \
       "$dir/pandas-out" || exit 1
-    c_wall=$wall
+    c_wall=$wall c_cpu=$cpu
     c_rows=$(rows_of "$dir/pandas")
-    print_row "c pandas" "$wall" "$cpu" "$rss" \
-      "$(printf '%.0f' "$(echo "$input_rows / $wall" | bc -l)")" "$c_rows"
-    printf '%s\tpandas\t%.3f\t%.2f\t%s\t%s\t%.0f\t%s\n' "$k" "$wall" "$cpu" "$rss" \
-      "$input_rows" "$(echo "$input_rows / $wall" | bc -l)" "$c_rows" >>"$results"
+    report "c pandas" pandas "$wall" "$cpu" "$rss" "$c_rows"
     if grep -q "no Parquet engine" "$dir/pandas.err"; then
       echo "  (pandas wrote no Parquet: neither pyarrow nor fastparquet is installed)"
     fi
   fi
 
   echo
-  echo "a/b wall: $(ratio "$a_wall" "$b_wall")${c_wall:+   a/c wall: $(ratio "$a_wall" "$c_wall")}"
+  echo "a/b wall: $(ratio "$a_wall" "$b_wall"), cpu: $(ratio "$a_cpu" "$b_cpu")"
+  [[ -z $c_wall ]] || echo "a/c wall: $(ratio "$a_wall" "$c_wall"), cpu: $(ratio "$a_cpu" "$c_cpu")"
   agree=yes
   for count in "$a_rows" "$b_rows" ${c_rows:+"$c_rows"}; do
     [[ $count == "$expected" ]] || agree=no
