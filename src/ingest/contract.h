@@ -20,12 +20,10 @@ enum class FieldType {
   kDouble,     // DOUBLE
 };
 
-// The range accepted for epoch-millisecond fields: 1970-01-01T00:00:00Z up to
-// 2099-12-31T23:59:59.999Z. A negative value, or one in microseconds or
-// nanoseconds, falls outside it and is quarantined.
-// NOTE: a value in seconds (1655564444) still passes; a lower bound such as
-// 2000-01-01 would catch it, but test fixtures use small times like 1 and 1000.
-inline constexpr int64_t kMinEpochMillis = 0;
+// The range accepted for epoch-millisecond fields: 2000-01-01T00:00:00Z up to
+// 2099-12-31T23:59:59.999Z. A clock reset to 0, a negative value or a value in
+// seconds or microseconds falls outside it and is quarantined.
+inline constexpr int64_t kMinEpochMillis = 946684800000;
 inline constexpr int64_t kMaxEpochMillis = 4102444799999;
 
 struct FieldSpec {

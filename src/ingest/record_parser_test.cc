@@ -140,12 +140,13 @@ TEST(RecordParserTest, WrongTypesAreQuarantinedWithTheValue) {
 TEST(RecordParserTest, NumbersOutOfRangeAreQuarantined) {
   ParsedFile parsed = ParseTestFile("out_of_range.json");
   EXPECT_EQ(parsed.accepted, 2);
-  ASSERT_EQ(parsed.quarantined, 4);
+  ASSERT_EQ(parsed.quarantined, 5);
   EXPECT_REASON(parsed.quarantine[0],
                 "distanceFromObject: 3000000000 is out of range [-2147483648, 2147483647]");
-  EXPECT_REASON(parsed.quarantine[1], "sensorReadingTime: -5 is out of range [0, 4102444799999]");
-  EXPECT_REASON(parsed.quarantine[2], "sensorReadingTime: 1655564444103000 is out of range");
-  EXPECT_REASON(parsed.quarantine[3], "sensorReadingTime: 99999999999999999999 is out of range");
+  EXPECT_REASON(parsed.quarantine[1], "sensorReadingTime: -5 is out of range [946684800000, 4102444799999]");
+  EXPECT_REASON(parsed.quarantine[2], "sensorReadingTime: 1655564444 is out of range");
+  EXPECT_REASON(parsed.quarantine[3], "sensorReadingTime: 1655564444103000 is out of range");
+  EXPECT_REASON(parsed.quarantine[4], "sensorReadingTime: 99999999999999999999 is out of range");
   EXPECT_EQ(Column(parsed, 2).int32_values.at(0), -2147483648);
 }
 
