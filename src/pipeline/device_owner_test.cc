@@ -24,6 +24,9 @@ using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
 constexpr int64_t kConsentDate = 1655564376361;
+// Every time in these tests is an offset from this epoch millisecond (June
+// 2022), because the landing contract rejects times before 2000.
+constexpr int64_t kBase = 1655000000000;
 
 // Landing records written as the three JSON-lines files of one delivery.
 struct Landing {
@@ -32,15 +35,15 @@ struct Landing {
   std::string steps;
 
   void AddCustomer(const std::string& name, const std::string& serial, bool consents,
-                   int64_t updated = 1655564376361, int64_t public_date = 0) {
+                   int64_t updated = 0, int64_t public_date = 0) {
     customers += fmt::format(
         R"({{"customerName":"{0}","email":"{0}@test.com","phone":"8015551212",)"
         R"("birthDay":"1900-01-01","serialNumber":"{1}","registrationDate":1655564376361,)"
         R"("lastUpdateDate":{2}{3}{4}}})"
         "\n",
-        name, serial, updated,
+        name, serial, kBase + updated,
         consents ? fmt::format(R"(,"shareWithResearchAsOfDate":{})", kConsentDate) : "",
-        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", public_date) : "");
+        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", kBase + public_date) : "");
   }
 
   // The app of `name` records at each time, twice, as the starter data does.
@@ -49,7 +52,7 @@ struct Landing {
       for (double x : {0.5, -0.5}) {
         readings += fmt::format(R"({{"user":"{}@test.com","timestamp":{},"x":{},"y":0.0,"z":1.0}})"
                                 "\n",
-                                name, time, x);
+                                name, kBase + time, x);
       }
     }
   }
@@ -60,7 +63,7 @@ struct Landing {
       steps += fmt::format(
           R"({{"sensorReadingTime":{},"serialNumber":"{}","distanceFromObject":{}}})"
           "\n",
-          time, serial, distance);
+          kBase + time, serial, distance);
     }
   }
 
@@ -278,11 +281,11 @@ TEST_F(DeviceOwnerTest, LatestDuplicateCustomerRecordWins) {
   landing.AddExercise("gone", "g-serial", Times(2'000'000, 4));
   ASSERT_TRUE(LandAndRun(landing).ok());
 
-  EXPECT_EQ(Rows("SELECT email, serialNumber, lastUpdateDate, shareWithPublicAsOfDate "
-                 "FROM customer_trusted"),
+  EXPECT_EQ(Rows("SELECT email, serialNumber, lastUpdateDate - 1655000000000, "
+                 "shareWithPublicAsOfDate - 1655000000000 FROM customer_trusted"),
             (std::vector<std::string>{"dup@test.com|old-serial|300|77"}));
-  EXPECT_EQ(Rows("SELECT email, lastUpdateDate, resolvedSerialNumber, serialResolution "
-                 "FROM customers_curated"),
+  EXPECT_EQ(Rows("SELECT email, lastUpdateDate - 1655000000000, resolvedSerialNumber, "
+                 "serialResolution FROM customers_curated"),
             (std::vector<std::string>{"dup@test.com|300|old-serial|registered"}));
   EXPECT_EQ(Count("SELECT count(*) FROM accelerometer_trusted WHERE user = 'gone@test.com'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM step_trainer_trusted WHERE serialNumber = 'g-serial'"),
