@@ -14,6 +14,7 @@ packages=(
   libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3 zlib1g-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas
+  clang libclang-rt-14-dev time
 )
 
 # npm package, version and the sha512 integrity the registry publishes for it.

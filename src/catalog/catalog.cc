@@ -105,6 +105,13 @@ constexpr int64_t kSchemaVersion = 1;
 
 Status Catalog::Migrate() {
   STEDI_RETURN_IF_ERROR(db_.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  // An up-to-date catalog needs no write transaction, so readers that open
+  // the lake never wait for a writer.
+  {
+    STEDI_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
+    STEDI_ASSIGN_OR_RETURN(bool has_row, version.Step());
+    if (has_row && version.ColumnInt64(0) == kSchemaVersion) return Status::Ok();
+  }
   return InTransaction([&]() -> Status {
     STEDI_ASSIGN_OR_RETURN(SqliteStatement version, db_.Prepare("PRAGMA user_version"));
     STEDI_ASSIGN_OR_RETURN(bool has_row, version.Step());
