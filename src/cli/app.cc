@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <optional>
+#include <string_view>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -22,6 +24,24 @@ void SetUpLogging(const GlobalOptions& global) {
 std::string DefaultLake() {
   const char* from_env = std::getenv("STEDI_LAKE");
   return from_env != nullptr && *from_env != '\0' ? from_env : "lake";
+}
+
+// Returns the first argument that stands where a command belongs but names
+// none, which CLI11 would only report as "A subcommand is required".
+std::optional<std::string> UnknownCommand(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--lake") {
+      ++i;  // skip its value
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->get_name() == arg) return std::nullopt;
+    }
+    return std::string(arg);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -56,6 +76,11 @@ int RunApp(int argc, char** argv) {
   AddCheckCommand(app, global, commands);
   AddGenerateCommand(app, global, commands);
 
+  if (std::optional<std::string> unknown = UnknownCommand(app, argc, argv)) {
+    std::cerr << "stedi: error: unknown command '" << *unknown
+              << "'; run `stedi --help` for the list of commands\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

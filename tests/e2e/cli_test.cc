@@ -20,6 +20,13 @@ TEST(CliTest, MissingCommandIsUsageError) {
   EXPECT_EQ(result.exit_code, 2);
 }
 
+TEST(CliTest, UnknownCommandIsNamed) {
+  CommandResult result = RunStedi("", {"injest", "x"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err,
+            "stedi: error: unknown command 'injest'; run `stedi --help` for the list of commands\n");
+}
+
 TEST(CliTest, UnknownOptionIsUsageError) {
   CommandResult result = RunStedi("", {"tables", "--colour"});
   EXPECT_EQ(result.exit_code, 2);
