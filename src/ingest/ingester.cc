@@ -43,6 +43,15 @@ Result<std::string> ReadLocalFile(const std::string& path) {
   return std::move(buffer).str();
 }
 
+Status WriteLocalFile(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::IOError(fmt::format("create {}: cannot write the file", path));
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.flush();
+  if (!out) return Status::IOError(fmt::format("write {}: I/O error", path));
+  return Status::Ok();
+}
+
 bool IsHidden(const fs::path& path) {
   std::string name = path.filename().string();
   return !name.empty() && name[0] == '.';
@@ -79,18 +88,19 @@ constexpr size_t kGroupFiles = 64;
 constexpr auto kGroupTime = std::chrono::seconds(2);
 
 // A file as a worker prepared it: read, hashed and, unless it had landed
-// before the batch started, converted to a Parquet file under a temporary
-// key. The catalog has not seen it yet.
+// before the batch started, copied and converted to a Parquet file, both
+// under temporary keys. The catalog has not seen it yet.
 struct PreparedFile {
   Status status;
   std::string path;
-  std::string bytes;
+  int64_t size = 0;
   std::string sha256;
   bool landed_before = false;  // its bytes had landed before this batch; not converted
   Source source = Source::kCustomer;
   std::string name;
   std::string data_key;
-  std::string temp_key;  // where the Parquet file waits until the file is landed
+  std::string temp_key;      // where the Parquet file waits until the file is landed
+  std::string raw_temp_key;  // where the copy of the bytes waits until the file is landed
   ConvertedFile converted;
 };
 
@@ -144,6 +154,7 @@ class FilePipeline {
     threads_.clear();
     for (auto& [index, file] : ready_) {
       if (!file.temp_key.empty()) (void)lake_.storage->Delete(file.temp_key);
+      if (!file.raw_temp_key.empty()) (void)lake_.storage->Delete(file.raw_temp_key);
     }
     ready_.clear();
   }
@@ -171,24 +182,31 @@ class FilePipeline {
     PreparedFile file;
     file.path = files_[index];
     file.status = Convert(index, connection, file);
+    if (!file.status.ok()) {
+      // Nothing refers to a failed file's temporary copies: remove them.
+      if (!file.temp_key.empty()) (void)lake_.storage->Delete(file.temp_key);
+      if (!file.raw_temp_key.empty()) (void)lake_.storage->Delete(file.raw_temp_key);
+      file.temp_key.clear();
+      file.raw_temp_key.clear();
+    }
     return file;
   }
 
   Status Convert(size_t index, engine::Connection& connection, PreparedFile& file) {
-    STEDI_ASSIGN_OR_RETURN(file.bytes, ReadLocalFile(file.path));
-    file.sha256 = HexSha256(file.bytes);
+    STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(file.path));
+    file.size = static_cast<int64_t>(bytes.size());
+    file.sha256 = HexSha256(bytes);
 
     if (landed_before_.count(file.sha256) > 0) {
       file.landed_before = true;
-      file.bytes.clear();
       return Status::Ok();
     }
     std::optional<Source> source = options_.source;
-    if (!source && IsGzip(file.bytes)) {
+    if (!source && IsGzip(bytes)) {
       // The first records are enough to tell the source.
-      source = DetectSource(Gunzip(file.bytes, 1 << 20).text);
+      source = DetectSource(Gunzip(bytes, 1 << 20).text);
     } else if (!source) {
-      source = DetectSource(file.bytes);
+      source = DetectSource(bytes);
     }
     if (!source) {
       return Status::InvalidArgument(fmt::format(
@@ -201,21 +219,22 @@ class FilePipeline {
     file.name = fs::path(file.path).filename().string();
     file.data_key = storage::JoinKey(
         {"landing", SourceName(*source), "data", file.sha256.substr(0, 16) + ".parquet"});
-    // Two byte-identical files of one batch are both converted, each to a
-    // key of its own; the caller lands the first and removes the second.
+    // Two byte-identical files of one batch are both converted, each to
+    // keys of their own; the caller lands the first and removes the second.
+    // The raw key is the caller's choice, so the copy waits beside it.
+    file.raw_temp_key = storage::JoinKey({"landing", SourceName(*source), "raw",
+                                          fmt::format(".tmp-ingest-{}", index)});
+    STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
+                           lake_.storage->LocalPathForWrite(file.raw_temp_key));
+    STEDI_RETURN_IF_ERROR(WriteLocalFile(raw_temp_path, bytes));
     file.temp_key = fmt::format("{}.tmp-ingest-{}", file.data_key, index);
     STEDI_ASSIGN_OR_RETURN(std::string temp_path, lake_.storage->LocalPathForWrite(file.temp_key));
 
     ParseOptions parse_options;
-    if (file.bytes.size() < kParallelParseBytes) parse_options.threads = 1;
-    Result<ConvertedFile> converted = ConvertLandingFile(
-        file.name, file.bytes, ContractFor(*source), connection, temp_path, parse_options);
-    if (!converted.ok()) {
-      (void)lake_.storage->Delete(file.temp_key);
-      file.temp_key.clear();
-      return converted.status();
-    }
-    file.converted = std::move(converted).value();
+    if (bytes.size() < kParallelParseBytes) parse_options.threads = 1;
+    STEDI_ASSIGN_OR_RETURN(file.converted,
+                           ConvertLandingFile(file.name, bytes, ContractFor(*source), connection,
+                                              temp_path, parse_options));
     return Status::Ok();
   }
 
@@ -269,6 +288,9 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
                          catalog.FindLandedFile(file.sha256));
   if (existing) {
     if (!file.temp_key.empty()) STEDI_RETURN_IF_ERROR(lake_.storage->Delete(file.temp_key));
+    if (!file.raw_temp_key.empty()) {
+      STEDI_RETURN_IF_ERROR(lake_.storage->Delete(file.raw_temp_key));
+    }
     outcome.kind = FileOutcomeKind::kSkippedDuplicate;
     outcome.duplicate_of = existing->raw_key;
     outcome.source = ParseSource(existing->source).value_or(Source::kCustomer);
@@ -286,7 +308,10 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   // transaction commits, so a failure leaves no visible trace.
   STEDI_ASSIGN_OR_RETURN(std::string raw_key,
                          ChooseRawKey(lake_, file.source, file.name, file.sha256));
-  STEDI_RETURN_IF_ERROR(lake_.storage->Write(raw_key, file.bytes));
+  STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
+                         lake_.storage->LocalPathForWrite(file.raw_temp_key));
+  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(raw_key, raw_temp_path));
+  file.raw_temp_key.clear();
   STEDI_ASSIGN_OR_RETURN(std::string temp_path, lake_.storage->LocalPathForWrite(file.temp_key));
   STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(file.data_key, temp_path));
   file.temp_key.clear();
@@ -299,7 +324,7 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   landed.raw_key = raw_key;
   landed.data_key = file.data_key;
   landed.sha256 = file.sha256;
-  landed.size = static_cast<int64_t>(file.bytes.size());
+  landed.size = file.size;
   landed.records_read = converted.records_read;
   landed.accepted = converted.accepted;
   landed.coerced = converted.coerced;
@@ -333,7 +358,6 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
     if (outcome.first_quarantined.size() == kQuarantineSamples) break;
     outcome.first_quarantined.push_back(record);
   }
-  file.bytes.clear();
   file.converted = {};
   return outcome;
 }
