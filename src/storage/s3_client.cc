@@ -88,6 +88,9 @@ struct S3Client::Request {
           std::string_view key = {})
       : operation(operation), method(std::move(method)), bucket(bucket), key(key) {}
 
+  // The object or prefix that errors name, such as "s3://bucket/key".
+  std::string Target() const { return target.empty() ? ObjectUri(bucket, key) : target; }
+
   std::string_view operation;  // the S3 API name, such as "GetObject"
   std::string method;
   std::string bucket;
@@ -97,6 +100,7 @@ struct S3Client::Request {
   std::optional<std::string_view> body;
   // When set, a 2xx response body is streamed into this file.
   const std::string* sink_path = nullptr;
+  std::string target;  // set when the key does not name what the request is about
 };
 
 struct S3Client::Response {
@@ -319,7 +323,7 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
   handles_->Release(curl);
   bool close_failed = transfer.sink != nullptr && std::fclose(transfer.sink) != 0;
 
-  std::string object = ObjectUri(request.bucket, request.key);
+  std::string object = request.Target();
   if (transfer.sink_failed || close_failed) {
     return Status::IOError(fmt::format("{} {}: write {}: {}", request.operation, object,
                                        *request.sink_path, std::strerror(errno)));
@@ -358,7 +362,7 @@ Result<S3Client::Response> S3Client::Send(const Request& request) {
                                           ParseS3Error(response->body).code)
                             : response.status().message();
     spdlog::warn("S3 {} {}: attempt {} of {} failed ({}); retrying in {} ms", request.operation,
-                 ObjectUri(request.bucket, request.key), attempt, max_attempts, cause,
+                 request.Target(), attempt, max_attempts, cause,
                  backoff.count());
     std::this_thread::sleep_for(backoff);
   }
@@ -368,7 +372,7 @@ Status S3Client::ErrorFromResponse(const Request& request, const Response& respo
   S3Error error = ParseS3Error(response.body);
   if (error.code.empty() && response.status == 404) error.code = "NotFound";
   std::string message = fmt::format("{} {}: HTTP {}", request.operation,
-                                 ObjectUri(request.bucket, request.key), response.status);
+                                 request.Target(), response.status);
   if (!error.code.empty()) message += " " + error.code;
   if (!error.message.empty()) message += ": " + error.message;
   if (response.attempts > 1) message += fmt::format(" after {} attempts", response.attempts);
@@ -400,6 +404,7 @@ Result<S3ListPage> S3Client::ListObjectsPage(std::string_view bucket, std::strin
   Request request("ListObjectsV2", "GET", bucket);
   request.query = {{"list-type", "2"}, {"max-keys", std::to_string(max_keys)}};
   if (!prefix.empty()) request.query.emplace_back("prefix", std::string(prefix));
+  request.target = ObjectUri(bucket, prefix);
   if (!continuation_token.empty()) {
     request.query.emplace_back("continuation-token", std::string(continuation_token));
   }
@@ -634,7 +639,12 @@ Result<std::string> S3Client::UploadPartsOf(std::string_view bucket, std::string
     return ErrorFromResponse(finish, finished);
   }
   spdlog::debug("S3 uploaded {} in {} parts", ObjectUri(bucket, key), part_number);
-  return StripQuotes(XmlElement(finished.body, "ETag"));
+  std::string etag = StripQuotes(XmlElement(finished.body, "ETag"));
+  if (!etag.empty()) return etag;
+  // NOTE: Ceph RGW 16.2 answers with an empty ETag element, so the ETag is
+  // read back; a writer replacing the object in between would go unnoticed.
+  STEDI_ASSIGN_OR_RETURN(S3Object head, HeadObject(bucket, key));
+  return head.etag;
 }
 
 }  // namespace stedi::storage
