@@ -204,8 +204,8 @@ class MemoryStorageImpl final : public MemoryStorage {
 Result<std::unique_ptr<MemoryStorage>> OpenMemoryStorage() {
   std::string pattern = (fs::temp_directory_path() / "stedi-memory-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return Status::IOError(fmt::format("create temporary folder {}: {}", pattern,
-                                       std::strerror(errno)));
+    return Status::IOError(
+        fmt::format("create temporary folder {}: {}", pattern, std::strerror(errno)));
   }
   return std::unique_ptr<MemoryStorage>(std::make_unique<MemoryStorageImpl>(pattern));
 }

@@ -38,7 +38,7 @@ TEST(MemoryStorageTest, FailNthWriteCountsEveryKindOfWrite) {
   Result<VersionedObject> current = storage->ReadVersioned("head.json");
   ASSERT_TRUE(current.ok());
   EXPECT_TRUE(storage->WriteIfMatch("head.json", "v2", current->version).ok());  // write 1
-  EXPECT_TRUE(storage->Delete("other.json").ok());                              // write 2
+  EXPECT_TRUE(storage->Delete("other.json").ok());                               // write 2
 
   Result<std::string> path = storage->LocalPathForWrite("out/data.parquet");
   ASSERT_TRUE(path.ok());

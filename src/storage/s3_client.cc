@@ -154,6 +154,7 @@ struct Transfer {
   const std::string* sink_path = nullptr;
   FILE* sink = nullptr;
   bool sink_failed = false;
+  int sink_errno = 0;
   long* status = nullptr;
   std::string* body = nullptr;
   std::map<std::string, std::string>* headers = nullptr;
@@ -189,11 +190,13 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
     transfer->sink = std::fopen(transfer->sink_path->c_str(), "wb");
     if (transfer->sink == nullptr) {
       transfer->sink_failed = true;
+      transfer->sink_errno = errno;
       return 0;
     }
   }
   if (std::fwrite(data, 1, n, transfer->sink) != n) {
     transfer->sink_failed = true;
+    transfer->sink_errno = errno;
     return 0;
   }
   return n;
@@ -302,7 +305,8 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.body) {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(transfer.upload.size()));
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                     static_cast<curl_off_t>(transfer.upload.size()));
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
     curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekUpload);
@@ -311,7 +315,8 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
     // with an "Expect:" entry breaks the signature in libcurl 7.88 (the
     // entry is signed but not sent), so send the body without waiting.
     curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
-    if (request.method != "PUT") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "PUT")
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -321,12 +326,15 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_slist_free_all(headers);
   handles_->Release(curl);
-  bool close_failed = transfer.sink != nullptr && std::fclose(transfer.sink) != 0;
+  if (transfer.sink != nullptr && std::fclose(transfer.sink) != 0 && !transfer.sink_failed) {
+    transfer.sink_failed = true;
+    transfer.sink_errno = errno;
+  }
 
   std::string object = request.Target();
-  if (transfer.sink_failed || close_failed) {
+  if (transfer.sink_failed) {
     return Status::IOError(fmt::format("{} {}: write {}: {}", request.operation, object,
-                                       *request.sink_path, std::strerror(errno)));
+                                       *request.sink_path, std::strerror(transfer.sink_errno)));
   }
   if (code != CURLE_OK) {
     *retryable = IsRetryableCurlError(code);
@@ -353,17 +361,17 @@ Result<S3Client::Response> S3Client::Send(const Request& request) {
                     fmt::format("{} after {} attempts", response.status().message(), attempt));
     }
 
-    int64_t ceiling = std::min<int64_t>(config_.max_backoff.count(),
-                                        config_.initial_backoff.count() << std::min(attempt - 1, 20));
+    int64_t ceiling = std::min<int64_t>(
+        config_.max_backoff.count(), config_.initial_backoff.count() << std::min(attempt - 1, 20));
     std::uniform_int_distribution<int64_t> jitter(0, ceiling);
     std::chrono::milliseconds backoff(jitter(random));
-    std::string cause = response.ok()
-                            ? fmt::format("HTTP {} {}", response->status,
-                                          ParseS3Error(response->body).code)
-                            : response.status().message();
+    std::string cause = response.ok() ? fmt::format("HTTP {} {}", response->status,
+                                                    ParseS3Error(response->body).code)
+                                      : response.status().message();
+    std::string own_prefix = fmt::format("{} {}: ", request.operation, request.Target());
+    if (cause.starts_with(own_prefix)) cause.erase(0, own_prefix.size());
     spdlog::warn("S3 {} {}: attempt {} of {} failed ({}); retrying in {} ms", request.operation,
-                 request.Target(), attempt, max_attempts, cause,
-                 backoff.count());
+                 request.Target(), attempt, max_attempts, cause, backoff.count());
     std::this_thread::sleep_for(backoff);
   }
 }
@@ -371,8 +379,8 @@ Result<S3Client::Response> S3Client::Send(const Request& request) {
 Status S3Client::ErrorFromResponse(const Request& request, const Response& response) const {
   S3Error error = ParseS3Error(response.body);
   if (error.code.empty() && response.status == 404) error.code = "NotFound";
-  std::string message = fmt::format("{} {}: HTTP {}", request.operation,
-                                 request.Target(), response.status);
+  std::string message =
+      fmt::format("{} {}: HTTP {}", request.operation, request.Target(), response.status);
   if (!error.code.empty()) message += " " + error.code;
   if (!error.message.empty()) message += ": " + error.message;
   if (response.attempts > 1) message += fmt::format(" after {} attempts", response.attempts);
@@ -382,6 +390,19 @@ Status S3Client::ErrorFromResponse(const Request& request, const Response& respo
         "{} (authentication failed: check the access key and secret key in AWS_ACCESS_KEY_ID "
         "and AWS_SECRET_ACCESS_KEY, or the AWS_PROFILE profile)",
         message));
+  }
+  // A HEAD response has no body, so a bad signature shows as a bare 403.
+  if (response.status == 403 && error.code.empty()) {
+    return Status::IOError(fmt::format(
+        "{} (access denied: check the credentials in AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, or the AWS_PROFILE profile, and the bucket's permissions)",
+        message));
+  }
+  std::string bucket_region = response.Header("x-amz-bucket-region");
+  if (response.status == 301 && !bucket_region.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("{} (the bucket is in region {}, not {}: set AWS_REGION={})", message,
+                    bucket_region, config_.region, bucket_region));
   }
   switch (response.status) {
     case 404:
@@ -553,8 +574,7 @@ Status S3Client::CreateBucket(std::string_view bucket) {
 // ------------------------------------------------------------------ uploads
 
 Result<std::string> S3Client::UploadFile(std::string_view bucket, std::string_view key,
-                                         const std::string& path,
-                                         const MultipartOptions& options) {
+                                         const std::string& path, const MultipartOptions& options) {
   std::error_code error;
   uint64_t size = fs::file_size(path, error);
   if (error) return Status::IOError(fmt::format("upload {}: {}", path, error.message()));
@@ -564,7 +584,8 @@ Result<std::string> S3Client::UploadFile(std::string_view bucket, std::string_vi
 
   std::string data(size, '\0');
   FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return Status::IOError(fmt::format("open {}: {}", path, std::strerror(errno)));
+  if (file == nullptr)
+    return Status::IOError(fmt::format("open {}: {}", path, std::strerror(errno)));
   size_t read = std::fread(data.data(), 1, size, file);
   std::fclose(file);
   if (read != size) return Status::IOError(fmt::format("read {}: short read", path));
@@ -592,9 +613,10 @@ Result<std::string> S3Client::UploadParts(std::string_view bucket, std::string_v
     abort.query = {{"uploadId", upload_id}};
     Result<Response> aborted = Send(abort);
     if (!aborted.ok() || aborted->status >= 300) {
-      spdlog::warn("S3 AbortMultipartUpload {} upload {} failed; its parts stay until a "
-                   "lifecycle rule removes them",
-                   ObjectUri(bucket, key), upload_id);
+      spdlog::warn(
+          "S3 AbortMultipartUpload {} upload {} failed; its parts stay until a "
+          "lifecycle rule removes them",
+          ObjectUri(bucket, key), upload_id);
     }
   }
   return etag;

@@ -159,8 +159,7 @@ class S3Client {
                                   const MultipartOptions& options);
   Result<std::string> UploadPartsOf(std::string_view bucket, std::string_view key,
                                     const std::string& path, uint64_t file_size,
-                                    const MultipartOptions& options,
-                                    const std::string& upload_id);
+                                    const MultipartOptions& options, const std::string& upload_id);
 
   S3Config config_;
   std::unique_ptr<HandlePool> handles_;

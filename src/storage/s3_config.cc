@@ -47,7 +47,8 @@ Result<std::optional<Section>> ReadSection(const fs::path& path, std::string_vie
   std::error_code error;
   if (path.empty() || !fs::exists(path, error)) return std::optional<Section>();
   std::ifstream in(path);
-  if (!in) return Status::IOError(fmt::format("read AWS profile file {}: cannot open", path.string()));
+  if (!in)
+    return Status::IOError(fmt::format("read AWS profile file {}: cannot open", path.string()));
 
   std::optional<Section> section;
   bool inside = false;
@@ -93,9 +94,9 @@ Result<S3Config> LoadS3ConfigFromEnvironment() {
   STEDI_ASSIGN_OR_RETURN(std::optional<Section> config_section,
                          ReadSection(config_path, config_section_name));
   if (profile_named && !credentials_section && !config_section) {
-    return Status::InvalidArgument(fmt::format(
-        "AWS profile '{}' (from AWS_PROFILE) is in neither {} nor {}", profile,
-        credentials_path.string(), config_path.string()));
+    return Status::InvalidArgument(
+        fmt::format("AWS profile '{}' (from AWS_PROFILE) is in neither {} nor {}", profile,
+                    credentials_path.string(), config_path.string()));
   }
 
   S3Config config;
@@ -116,8 +117,8 @@ Result<S3Config> LoadS3ConfigFromEnvironment() {
         profile, credentials_path.string()));
   }
 
-  for (std::string region : {Getenv("AWS_REGION"), Getenv("AWS_DEFAULT_REGION"),
-                             Lookup(config_section, "region")}) {
+  for (std::string region :
+       {Getenv("AWS_REGION"), Getenv("AWS_DEFAULT_REGION"), Lookup(config_section, "region")}) {
     if (!region.empty()) {
       config.region = region;
       break;

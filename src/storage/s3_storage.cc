@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+
 #include "common/hash.h"
 
 namespace stedi::storage {
@@ -56,7 +57,8 @@ class S3Storage final : public Storage {
   }
 
   Result<std::string> Read(std::string_view key) override {
-    STEDI_ASSIGN_OR_RETURN(S3ObjectData object, client_.GetObject(location_.bucket, ObjectKey(key)));
+    STEDI_ASSIGN_OR_RETURN(S3ObjectData object,
+                           client_.GetObject(location_.bucket, ObjectKey(key)));
     return std::move(object.data);
   }
 
@@ -90,7 +92,8 @@ class S3Storage final : public Storage {
   }
 
   Result<VersionedObject> ReadVersioned(std::string_view key) override {
-    STEDI_ASSIGN_OR_RETURN(S3ObjectData object, client_.GetObject(location_.bucket, ObjectKey(key)));
+    STEDI_ASSIGN_OR_RETURN(S3ObjectData object,
+                           client_.GetObject(location_.bucket, ObjectKey(key)));
     return VersionedObject{std::move(object.data), std::move(object.etag)};
   }
 
@@ -142,9 +145,8 @@ class S3Storage final : public Storage {
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {
     std::string object_key = ObjectKey(key);
-    STEDI_ASSIGN_OR_RETURN(
-        std::string etag,
-        client_.UploadFile(location_.bucket, object_key, local_path, options_.multipart));
+    STEDI_ASSIGN_OR_RETURN(std::string etag, client_.UploadFile(location_.bucket, object_key,
+                                                                local_path, options_.multipart));
 
     // The file is the object's content now, so keep it as a cache entry:
     // DuckDB often reads back what it has just written.
@@ -239,7 +241,8 @@ fs::path DefaultCacheDir() {
 Result<S3Location> ParseS3Url(const std::string& url) {
   constexpr std::string_view kScheme = "s3://";
   if (!url.starts_with(kScheme)) {
-    return Status::InvalidArgument(fmt::format("invalid S3 URL '{}': expected s3://BUCKET/PREFIX", url));
+    return Status::InvalidArgument(
+        fmt::format("invalid S3 URL '{}': expected s3://BUCKET/PREFIX", url));
   }
   std::string_view rest = std::string_view(url).substr(kScheme.size());
   size_t slash = rest.find('/');
@@ -278,8 +281,8 @@ Result<std::unique_ptr<Storage>> OpenS3Storage(const S3Location& location, S3Con
   if (options.cache_dir.empty()) options.cache_dir = DefaultCacheDir().string();
   // Each storage stages its files in a folder of its own and removes it when
   // destroyed, so processes sharing the cache never touch each other's files.
-  fs::path staging = fs::path(options.cache_dir) / "staging" /
-                     fmt::format("{}-{}", ::getpid(), RandomHex());
+  fs::path staging =
+      fs::path(options.cache_dir) / "staging" / fmt::format("{}-{}", ::getpid(), RandomHex());
   std::error_code error;
   fs::create_directories(fs::path(options.cache_dir) / "objects", error);
   if (!error) fs::create_directories(staging, error);

@@ -1,13 +1,17 @@
 // Tests of the S3 client and storage. The S3ClientTest and S3StorageTest
 // suites need a real S3 server and skip without STEDI_S3_ENDPOINT
 // (scripts/test_s3.sh provides one); the others run anywhere.
+#include "storage/s3_storage.h"
+
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +22,6 @@
 #include <thread>
 
 #include "storage/s3_client.h"
-#include "storage/s3_storage.h"
 #include "storage/s3_test_util.h"
 #include "storage/s3_xml.h"
 #include "test_support.h"
@@ -173,7 +176,8 @@ TEST(S3ConfigTest, MissingProfileIsInvalidArgument) {
   ScopedEnvironment environment;
   environment.Clear();
   TempDir dir;
-  WriteFile(dir.path() / "credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n");
+  WriteFile(dir.path() / "credentials",
+            "[default]\naws_access_key_id = A\naws_secret_access_key = B\n");
   environment.Set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "credentials").string());
   environment.Set("AWS_CONFIG_FILE", (dir.path() / "no-config").string());
   environment.Set("AWS_PROFILE", "absent");
@@ -257,16 +261,120 @@ TEST(S3XmlTest, ParsesErrorBody) {
   EXPECT_EQ(XmlEscape("\"a\" & <b>"), "&quot;a&quot; &amp; &lt;b&gt;");
 }
 
-// A stopped server: connections to the port are refused, so each request
-// is retried and then fails with the operation named.
-TEST(S3RetryTest, StoppedServerFailsAfterBoundedRetries) {
+// A TCP server on 127.0.0.1 that reads one request per connection, sends
+// `reply` and closes the connection; an empty `reply` closes it unanswered,
+// like a server that drops connections. It counts the connections.
+class FaultyHttpServer {
+ public:
+  explicit FaultyHttpServer(std::string reply) : reply_(std::move(reply)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    socklen_t length = sizeof(address);
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    ::listen(listener_, 8);
+    thread_ = std::thread([this] { Serve(); });
+  }
+
+  ~FaultyHttpServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+
+  std::string endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
+  int connections() const { return connections_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd ready{listener_, POLLIN, 0};
+      if (::poll(&ready, 1, 20) <= 0) continue;
+      int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) continue;
+      ++connections_;
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(connection, buffer, sizeof(buffer), 0);
+        if (n <= 0) break;
+        request.append(buffer, static_cast<size_t>(n));
+      }
+      if (!reply_.empty()) ::send(connection, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+      ::close(connection);
+    }
+  }
+
+  std::string reply_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+std::string HttpReply(std::string_view status_line, std::string_view body) {
+  return fmt::format(
+      "HTTP/1.1 {}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n"
+      "Connection: close\r\n\r\n{}",
+      status_line, body.size(), body);
+}
+
+S3Config RetryTestConfig(const std::string& endpoint) {
   S3Config config;
-  config.endpoint = fmt::format("http://127.0.0.1:{}", ClosedPort());
+  config.endpoint = endpoint;
   config.credentials = {"KEY", "SECRET", ""};
   config.max_attempts = 3;
   config.initial_backoff = std::chrono::milliseconds(10);
   config.max_backoff = std::chrono::milliseconds(40);
-  S3Client client(config);
+  return config;
+}
+
+TEST(S3RetryTest, ServerErrorIsRetriedThenReported) {
+  FaultyHttpServer server(HttpReply(
+      "503 Service Unavailable",
+      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"));
+  S3Client client(RetryTestConfig(server.endpoint()));
+
+  Result<S3ObjectData> object = client.GetObject("lake", "a.json");
+  ASSERT_FALSE(object.ok());
+  EXPECT_EQ(object.status().code(), StatusCode::kIOError);
+  EXPECT_EQ(object.status().message(),
+            "GetObject s3://lake/a.json: HTTP 503 SlowDown: Please reduce your request rate. "
+            "after 3 attempts");
+  EXPECT_EQ(server.connections(), 3);
+}
+
+TEST(S3RetryTest, DroppedConnectionIsRetried) {
+  FaultyHttpServer server("");
+  S3Client client(RetryTestConfig(server.endpoint()));
+
+  Status status = client.DeleteObject("lake", "a.json");
+  EXPECT_EQ(status.code(), StatusCode::kIOError);
+  EXPECT_TRUE(status.message().starts_with("DeleteObject s3://lake/a.json: ")) << status.message();
+  EXPECT_NE(status.message().find("after 3 attempts"), std::string::npos) << status.message();
+  EXPECT_EQ(server.connections(), 3);
+}
+
+TEST(S3RetryTest, ClientErrorIsNotRetried) {
+  FaultyHttpServer server(HttpReply(
+      "404 Not Found", "<Error><Code>NoSuchKey</Code><Message>No such key</Message></Error>"));
+  S3Client client(RetryTestConfig(server.endpoint()));
+
+  Result<S3ObjectData> object = client.GetObject("lake", "a.json");
+  EXPECT_EQ(object.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(object.status().message(),
+            "GetObject s3://lake/a.json: HTTP 404 NoSuchKey: No such key");
+  EXPECT_EQ(server.connections(), 1);
+}
+
+// A stopped server: connections to the port are refused, so each request
+// is retried and then fails with the operation named.
+TEST(S3RetryTest, StoppedServerFailsAfterBoundedRetries) {
+  S3Client client(RetryTestConfig(fmt::format("http://127.0.0.1:{}", ClosedPort())));
 
   Result<S3ObjectData> object = client.GetObject("lake", "catalog/head.json");
   ASSERT_FALSE(object.ok());
@@ -316,14 +424,16 @@ TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
   std::vector<size_t> page_sizes;
   std::string token;
   do {
-    Result<S3ListPage> page = client_->ListObjectsPage(testing::kTestBucket, Key("objects/"), token, 10);
+    Result<S3ListPage> page =
+        client_->ListObjectsPage(testing::kTestBucket, Key("objects/"), token, 10);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
     page_sizes.push_back(page->objects.size());
     token = page->next_continuation_token;
   } while (!token.empty() && page_sizes.size() < 10);
   EXPECT_EQ(page_sizes, (std::vector<size_t>{10, 10, 3}));
 
-  Result<std::vector<S3Object>> all = client_->ListObjects(testing::kTestBucket, Key("objects/"), 7);
+  Result<std::vector<S3Object>> all =
+      client_->ListObjects(testing::kTestBucket, Key("objects/"), 7);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   std::vector<std::string> keys;
   for (const S3Object& object : *all) keys.push_back(object.key);
@@ -334,14 +444,17 @@ TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
 
 TEST_F(S3ClientTest, GetObjectReadsByteRanges) {
   Put("digits.txt", "0123456789");
-  Result<S3ObjectData> middle = client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{2, 5});
+  Result<S3ObjectData> middle =
+      client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{2, 5});
   ASSERT_TRUE(middle.ok()) << middle.status().ToString();
   EXPECT_EQ(middle->data, "2345");
-  Result<S3ObjectData> tail = client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{7, std::nullopt});
+  Result<S3ObjectData> tail =
+      client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{7, std::nullopt});
   ASSERT_TRUE(tail.ok()) << tail.status().ToString();
   EXPECT_EQ(tail->data, "789");
 
-  Result<S3ObjectData> beyond = client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{20, 25});
+  Result<S3ObjectData> beyond =
+      client_->GetObject(testing::kTestBucket, Key("digits.txt"), ByteRange{20, 25});
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(beyond.status().message().starts_with("GetObject s3://stedi-test/" + prefix_))
@@ -372,10 +485,11 @@ TEST_F(S3ClientTest, HeadCopyAndDelete) {
   EXPECT_TRUE(gone.status().message().starts_with("HeadObject s3://stedi-test/" + prefix_))
       << gone.status().message();
 
-  Result<std::string> copy_missing = client_->CopyObject(
-      testing::kTestBucket, Key("source.json"), testing::kTestBucket, Key("other.json"));
+  Result<std::string> copy_missing = client_->CopyObject(testing::kTestBucket, Key("source.json"),
+                                                         testing::kTestBucket, Key("other.json"));
   ASSERT_FALSE(copy_missing.ok());
-  EXPECT_EQ(copy_missing.status().code(), StatusCode::kNotFound) << copy_missing.status().ToString();
+  EXPECT_EQ(copy_missing.status().code(), StatusCode::kNotFound)
+      << copy_missing.status().ToString();
 }
 
 TEST_F(S3ClientTest, WrongSecretIsAuthenticationErrorWithoutRetry) {
@@ -388,7 +502,8 @@ TEST_F(S3ClientTest, WrongSecretIsAuthenticationErrorWithoutRetry) {
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.status().code(), StatusCode::kIOError);
   const std::string& message = put.status().message();
-  EXPECT_TRUE(message.starts_with("PutObject s3://stedi-test/" + prefix_ + "denied.json: HTTP 403 "
+  EXPECT_TRUE(message.starts_with("PutObject s3://stedi-test/" + prefix_ +
+                                  "denied.json: HTTP 403 "
                                   "SignatureDoesNotMatch"))
       << message;
   EXPECT_NE(message.find("authentication failed: check the access key and secret key"),
@@ -407,9 +522,11 @@ TEST_F(S3ClientTest, WrongSecretIsAuthenticationErrorWithoutRetry) {
 
 TEST_F(S3ClientTest, IfNoneMatchOnExistingKeyConflicts) {
   PutCondition create_only{.if_none_match_any = true};
-  Result<std::string> first = client_->PutObject(testing::kTestBucket, Key("head.json"), "1", create_only);
+  Result<std::string> first =
+      client_->PutObject(testing::kTestBucket, Key("head.json"), "1", create_only);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  Result<std::string> second = client_->PutObject(testing::kTestBucket, Key("head.json"), "2", create_only);
+  Result<std::string> second =
+      client_->PutObject(testing::kTestBucket, Key("head.json"), "2", create_only);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kConflict);
   EXPECT_NE(second.status().message().find("HTTP 412 PreconditionFailed"), std::string::npos)
@@ -445,13 +562,14 @@ TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
   std::string data = WriteRandomFile(dir.path() / "large.bin", 20 << 20);
   MultipartOptions options{.threshold = 5 << 20, .part_size = 5 << 20};
 
-  Result<std::string> etag =
-      client_->UploadFile(testing::kTestBucket, Key("large.bin"), (dir.path() / "large.bin").string(), options);
+  Result<std::string> etag = client_->UploadFile(testing::kTestBucket, Key("large.bin"),
+                                                 (dir.path() / "large.bin").string(), options);
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   EXPECT_TRUE(etag->ends_with("-4")) << "a multipart ETag names its 4 parts: " << *etag;
 
   std::string copy = (dir.path() / "copy.bin").string();
-  Result<std::string> downloaded = client_->GetObjectToFile(testing::kTestBucket, Key("large.bin"), copy);
+  Result<std::string> downloaded =
+      client_->GetObjectToFile(testing::kTestBucket, Key("large.bin"), copy);
   ASSERT_TRUE(downloaded.ok()) << downloaded.status().ToString();
   EXPECT_EQ(*downloaded, *etag);
   EXPECT_EQ(fs::file_size(copy), data.size());
@@ -466,8 +584,8 @@ TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
 TEST_F(S3ClientTest, SmallFileGoesUpInOnePut) {
   TempDir dir;
   std::string data = WriteRandomFile(dir.path() / "small.bin", 1000);
-  Result<std::string> etag =
-      client_->UploadFile(testing::kTestBucket, Key("small.bin"), (dir.path() / "small.bin").string());
+  Result<std::string> etag = client_->UploadFile(testing::kTestBucket, Key("small.bin"),
+                                                 (dir.path() / "small.bin").string());
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   EXPECT_EQ(etag->find('-'), std::string::npos) << *etag;
   Result<S3ObjectData> read = client_->GetObject(testing::kTestBucket, Key("small.bin"));
@@ -541,7 +659,8 @@ TEST_F(S3StorageTest, PublishLargeFileUsesMultipart) {
 
   Status published = storage->PublishLocalFile("curated/big.parquet", *path);
   ASSERT_TRUE(published.ok()) << published.ToString();
-  Result<S3Object> head = client_->HeadObject(testing::kTestBucket, prefix_ + "lake/curated/big.parquet");
+  Result<S3Object> head =
+      client_->HeadObject(testing::kTestBucket, prefix_ + "lake/curated/big.parquet");
   ASSERT_TRUE(head.ok()) << head.status().ToString();
   EXPECT_TRUE(head->etag.ends_with("-3")) << head->etag;
   Result<std::string> read = storage->Read("curated/big.parquet");
@@ -562,6 +681,15 @@ TEST_F(S3StorageTest, WrongSecretNamesCredentials) {
   EXPECT_TRUE(listed.status().message().starts_with("ListObjectsV2 s3://stedi-test/"))
       << listed.status().message();
   EXPECT_NE(listed.status().message().find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+
+  // HeadObject gets no error body, yet its message still names the credentials.
+  Result<bool> exists = storage->Exists("x.json");
+  ASSERT_FALSE(exists.ok());
+  EXPECT_TRUE(exists.status().message().starts_with("HeadObject s3://stedi-test/"))
+      << exists.status().message();
+  EXPECT_NE(exists.status().message().find("HTTP 403 (access denied: check the credentials"),
+            std::string::npos)
+      << exists.status().message();
 }
 
 TEST_F(S3StorageTest, OpenStorageReadsUrlAndEnvironment) {

@@ -35,8 +35,7 @@ Result<std::unique_ptr<Storage>> OpenTestS3Storage(const std::string& temp_dir) 
   testing::EnsureTestBucket(client);
   S3StorageOptions options;
   options.cache_dir = temp_dir + "/cache";
-  return OpenS3Storage(S3Location{testing::kTestBucket, testing::UniquePrefix()}, *config,
-                       options);
+  return OpenS3Storage(S3Location{testing::kTestBucket, testing::UniquePrefix()}, *config, options);
 }
 
 Result<std::unique_ptr<Storage>> OpenTestMemoryStorage(const std::string&) {
@@ -60,7 +59,8 @@ std::vector<std::string> KeysOf(const std::vector<ObjectInfo>& objects) {
 class StorageContractTest : public ::testing::TestWithParam<Implementation> {
  protected:
   void SetUp() override {
-    if (GetParam().needs_s3_server && !testing::TestS3Config()) GTEST_SKIP() << testing::kSkipMessage;
+    if (GetParam().needs_s3_server && !testing::TestS3Config())
+      GTEST_SKIP() << testing::kSkipMessage;
     Result<std::unique_ptr<Storage>> storage = GetParam().open(temp_.str());
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
     storage_ = std::move(storage).value();
@@ -274,10 +274,10 @@ TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
 TEST_P(StorageContractTest, DescribeIsNotEmpty) { EXPECT_FALSE(storage_->Describe().empty()); }
 
 INSTANTIATE_TEST_SUITE_P(Local, StorageContractTest,
-                         ::testing::Values(Implementation{
-                             "local", [](const std::string& dir) {
-                               return OpenLocalStorage(dir + "/lake");
-                             }}),
+                         ::testing::Values(Implementation{"local",
+                                                          [](const std::string& dir) {
+                                                            return OpenLocalStorage(dir + "/lake");
+                                                          }}),
                          [](const auto& info) { return info.param.name; });
 
 INSTANTIATE_TEST_SUITE_P(Memory, StorageContractTest,
