@@ -146,7 +146,7 @@ class S3Client::HandlePool {
 
 namespace {
 
-// What the curl callbacks of one attempt read from and write to.
+// The buffers and files that the curl callbacks of one attempt use.
 struct Transfer {
   CURL* curl = nullptr;
   std::string_view upload;
@@ -518,7 +518,7 @@ Result<std::string> S3Client::PutObject(std::string_view bucket, std::string_vie
   if (response.status == 200) return StripQuotes(response.Header("etag"));
 
   Status error = ErrorFromResponse(request, response);
-  // AWS answers an If-Match on a missing key with 404: another writer
+  // AWS rejects an If-Match on a missing key with 404: another writer
   // deleted the object, which is a lost race like any other.
   if (response.status == 404 && !condition.if_match.empty()) {
     return Status::Conflict(error.message());
@@ -544,7 +544,7 @@ Result<std::string> S3Client::CopyObject(std::string_view source_bucket,
                                         UriEncode(source_key, /*keep_slash=*/true)));
   STEDI_ASSIGN_OR_RETURN(Response response, Send(request));
   S3Error error = ParseS3Error(response.body);
-  // A copy can fail after the 200 status line; the body then holds the error.
+  // A copy can fail after the 200 status line; the body then contains the error.
   if (response.status != 200 || !error.code.empty()) {
     if (response.status == 200) response.status = 500;
     Status error = ErrorFromResponse(request, response);

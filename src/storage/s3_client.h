@@ -4,7 +4,7 @@
 //
 // Every request that fails with a 5xx status, a timeout or a dropped
 // connection is retried with exponential backoff and full jitter, up to
-// S3Config::max_attempts; 4xx answers are never retried. Errors name the
+// S3Config::max_attempts; 4xx responses are never retried. Errors name the
 // S3 operation, the bucket and key, the HTTP status and the S3 error code.
 //
 // Thread-safety: an S3Client is safe to call from several threads; each
@@ -132,7 +132,7 @@ class S3Client {
                                 std::string_view data, const PutCondition& condition = {});
   // Uploads the local file `path` as an object and returns its ETag: in one
   // PutObject below `options.threshold`, otherwise as a multipart upload that
-  // holds one part in memory at a time. A failed multipart upload is aborted.
+  // keeps one part in memory at a time. A failed multipart upload is aborted.
   Result<std::string> UploadFile(std::string_view bucket, std::string_view key,
                                  const std::string& path, const MultipartOptions& options = {});
 

@@ -210,7 +210,7 @@ class S3Storage final : public Storage {
       if (entry.path == keep || entry.used > recent) continue;
       if (fs::remove(entry.path, error)) total -= entry.size;
     }
-    spdlog::debug("S3 cache {} holds {} bytes after eviction", objects_dir_.string(), total);
+    spdlog::debug("S3 cache {} contains {} bytes after eviction", objects_dir_.string(), total);
   }
 
   static uint64_t NextId() {

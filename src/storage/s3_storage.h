@@ -3,11 +3,11 @@
 // PutObject (If-Match, or If-None-Match: * for a new key), so two writers
 // racing on the same version cannot both win.
 //
-// DuckDB reads and writes local files only, so LocalPathForRead downloads an
+// DuckDB reads and writes local files only. So LocalPathForRead downloads an
 // object into a local cache folder, where files are named by the object's
-// ETag and reused across runs; LocalPathForWrite hands out a path in a
-// staging folder, and PublishLocalFile uploads it (as a multipart upload
-// when large) and moves it into the cache.
+// ETag and reused across runs. LocalPathForWrite returns a path in a staging
+// folder, and PublishLocalFile uploads that file (as a multipart upload when
+// large) and moves it into the cache.
 //
 // Thread-safety: safe to call from several threads, and several processes
 // may share one cache folder.
