@@ -6,7 +6,8 @@
 #
 #   scripts/s3_server.sh start    install the Ceph packages if missing, start
 #                                 the daemons, print the S3 settings as
-#                                 `export NAME=value` lines on stdout
+#                                 `export NAME=value` lines on stdout (and
+#                                 write them to $STEDI_S3_DIR/env)
 #   scripts/s3_server.sh stop     stop the daemons this script started
 #   scripts/s3_server.sh status   show whether they are running
 #
@@ -24,6 +25,11 @@ s3_port=${STEDI_S3_PORT:-7480}
 mon_port=${STEDI_S3_MON_PORT:-3300}
 access_key=STEDITESTACCESSKEY01
 secret_key=stedi-test-secret-key-0000000000000000001
+# A second key of the same user. AWS keys never contain ':', but other S3
+# servers' keys may, and a client that sends "key:secret" as one string
+# splits such a key at the wrong place.
+colon_access_key=STEDI:TEST:COLON:KEY
+colon_secret_key=stedi-test-colon-secret-0000000000000001
 region=us-east-1
 conf=$state_dir/ceph.conf
 pid_file=$state_dir/daemons.pid
@@ -159,6 +165,8 @@ start() {
 
   radosgw-admin -c "$conf" user create --uid=stedi-test --display-name="stedi test" \
     --access-key="$access_key" --secret-key="$secret_key" >"$state_dir/log/user.json"
+  radosgw-admin -c "$conf" key create --uid=stedi-test --key-type=s3 \
+    --access-key="$colon_access_key" --secret-key="$colon_secret_key" >>"$state_dir/log/user.json"
   log "S3 gateway ready on http://127.0.0.1:$s3_port after ${SECONDS}s"
   tee "$state_dir/env" <<EOF
 export STEDI_S3_ENDPOINT=http://127.0.0.1:$s3_port
@@ -166,6 +174,8 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:$s3_port
 export AWS_ACCESS_KEY_ID=$access_key
 export AWS_SECRET_ACCESS_KEY=$secret_key
 export AWS_REGION=$region
+export STEDI_S3_COLON_ACCESS_KEY_ID=$colon_access_key
+export STEDI_S3_COLON_SECRET_ACCESS_KEY=$colon_secret_key
 EOF
 }
 

@@ -15,8 +15,18 @@ if [[ ! -x $tests ]]; then
   "$root/scripts/build.sh"
 fi
 
+# free_port FIRST: the first TCP port from FIRST on that nothing listens on.
+free_port() {
+  local port=$1
+  while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  echo "$port"
+}
+
 state_dir=$(mktemp -d "${TMPDIR:-/tmp}/stedi-s3-test.XXXXXX")
 export STEDI_S3_DIR=$state_dir
+# Another gateway may run on the default ports; take the next free ones.
+export STEDI_S3_PORT=${STEDI_S3_PORT:-$(free_port 7480)}
+export STEDI_S3_MON_PORT=${STEDI_S3_MON_PORT:-$(free_port 3300)}
 stop_server() {
   "$root/scripts/s3_server.sh" stop || true
   rm -rf "$state_dir"

@@ -520,6 +520,19 @@ TEST_F(S3ClientTest, WrongSecretIsAuthenticationErrorWithoutRetry) {
   EXPECT_NE(get.status().message().find("authentication failed"), std::string::npos);
 }
 
+TEST_F(S3ClientTest, AccessKeyWithColonsAuthenticates) {
+  const char* access_key = std::getenv("STEDI_S3_COLON_ACCESS_KEY_ID");
+  const char* secret_key = std::getenv("STEDI_S3_COLON_SECRET_ACCESS_KEY");
+  if (access_key == nullptr || secret_key == nullptr) {
+    GTEST_SKIP() << "the server has no key with ':' (scripts/s3_server.sh creates one)";
+  }
+  S3Config colon = config_;
+  colon.credentials = {access_key, secret_key, ""};
+  S3Client client(colon);
+  Result<std::string> put = client.PutObject(testing::kTestBucket, Key("colon.json"), "{}");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+}
+
 TEST_F(S3ClientTest, IfNoneMatchOnExistingKeyConflicts) {
   PutCondition create_only{.if_none_match_any = true};
   Result<std::string> first =
