@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/hash.h"
 #include "storage/storage.h"
 
 namespace stedi::storage {
@@ -23,16 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ErrnoText() { return std::strerror(errno); }
-
-std::string HexSha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 // A lake folder on local disk. Writes go to a temporary file in the same
 // folder and are renamed into place, so readers never see a partial file.
@@ -151,7 +141,15 @@ class LocalStorage final : public Storage {
   }
 
   Result<std::string> LocalPathForRead(std::string_view key) override {
-    return PathOf(key).string();
+    fs::path path = PathOf(key);
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) {
+      if (error && error != std::errc::no_such_file_or_directory) {
+        return Status::IOError(fmt::format("stat {}: {}", path.string(), error.message()));
+      }
+      return Status::NotFound(fmt::format("{} does not exist", path.string()));
+    }
+    return path.string();
   }
 
   Result<std::string> LocalPathForWrite(std::string_view key) override {

@@ -65,6 +65,17 @@ class Storage {
 // Opens a lake on local disk at `root`, creating the folder when missing.
 Result<std::unique_ptr<Storage>> OpenLocalStorage(const std::string& root);
 
+// Opens a lake in an S3 bucket, `url` being "s3://BUCKET" or
+// "s3://BUCKET/PREFIX". The endpoint, region and credentials come from the
+// AWS environment variables and profile files (see s3_client.h); objects
+// staged for DuckDB are cached under STEDI_CACHE_DIR (default
+// ~/.cache/stedi). kInvalidArgument for a malformed URL or no credentials.
+// Opening sends no request, so an unreachable server shows on first use.
+Result<std::unique_ptr<Storage>> OpenS3Storage(const std::string& url);
+
+// Opens an S3 lake for an "s3://" location and a local one otherwise.
+Result<std::unique_ptr<Storage>> OpenStorage(const std::string& location);
+
 // Joins key parts with '/', skipping empty parts.
 std::string JoinKey(std::initializer_list<std::string_view> parts);
 

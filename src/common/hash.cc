@@ -1,0 +1,21 @@
+#include "common/hash.h"
+
+#include <openssl/evp.h>
+
+namespace stedi {
+
+std::string HexSha256(std::string_view data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+}  // namespace stedi
