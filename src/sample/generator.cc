@@ -44,6 +44,7 @@ constexpr uint64_t kDuplicateStream = 13;
 constexpr uint64_t kSerialStream = 14;
 constexpr uint64_t kRedeliveryStream = 15;
 constexpr uint64_t kFileNameStream = 16;
+constexpr uint64_t kDriftStream = 17;
 
 // The starter data set has 956 customers.
 constexpr int64_t kCustomersPerScale = 956;
@@ -63,14 +64,27 @@ constexpr int64_t kMinRepeatDelayMs = 60 * 60 * 1000;
 constexpr int64_t kMaxRepeatDelayMs = 30LL * 24 * 60 * 60 * 1000;
 constexpr size_t kSerialPoolSize = 30;
 constexpr size_t kDriftEveryFiles = 3;  // files 0, 3, 6, ... of each source drift
+// Of the records in a drifted file: customers drift safely only (phone as a
+// number); readings drift safely or unsafely.
+constexpr double kCustomerDriftShare = 0.05;
+constexpr double kSafeDriftShare = 0.03;
+constexpr double kUnsafeDriftShare = 0.02;
+// device_owner accepts a device's owner by its readings when the owner
+// shares at least this share of the device's reading times.
+constexpr double kOwnerSupport = 0.9;
 
 constexpr char kGroundTruthFile[] = "ground_truth.json";
 
 // The semantics under which expected_job_rows in the ground truth hold.
 constexpr char kExpectedRowsAssume[] =
-    "malformed lines are dropped, drifted values are converted to the usual type, a "
-    "redelivered file is landed once, the record with the latest lastUpdateDate wins for "
-    "each email, and each device belongs to the customer given in device_owners";
+    "malformed lines and unsafely drifted records are quarantined and reach no job, safely "
+    "drifted records are accepted, a redelivered file is skipped, the record with the latest "
+    "lastUpdateDate wins for each email, each device goes to the customer given in "
+    "device_owners (by its readings, or by its registration when quarantined readings leave "
+    "too few shared times), and no other customer coincides with a device as often as its "
+    "owner; expected_job_rows_exact is false when a device of a repeated serial may lose "
+    "its owner to quarantined readings, and then only customer_trusted, "
+    "accelerometer_trusted and customers_curated are exact";
 
 Result<DefectSet> ParseDefects(std::string_view list) {
   DefectSet defects = {};
@@ -121,6 +135,20 @@ struct RepeatedCustomer {
   bool consent_changed = false;
   bool shares_with_research = false;  // in the repeated record
   int64_t last_update_ms = 0;
+};
+
+// An open session with what the jobs will see of it.
+struct OpenSession {
+  Session session;
+  bool consents = false;  // the customer's latest record consents to research
+  std::vector<int64_t> quarantined_accelerometer_times;  // one entry per quarantined reading
+  std::vector<int64_t> quarantined_step_trainer_times;
+};
+
+// Type drift written into one file.
+struct DriftCounts {
+  int64_t safe = 0;    // accepted and counted as coerced
+  int64_t unsafe = 0;  // quarantined
 };
 
 struct Redelivery {
@@ -185,7 +213,8 @@ class Generator {
         customer_count_(customer_count),
         factory_(options.seed, customer_count),
         interleave_random_(DeriveSeed(options.seed, kInterleaveStream, 0)),
-        malformed_random_(DeriveSeed(options.seed, kMalformedStream, 0)) {
+        malformed_random_(DeriveSeed(options.seed, kMalformedStream, 0)),
+        drift_random_(DeriveSeed(options.seed, kDriftStream, 0)) {
     for (int source = 0; source < 3; ++source) {
       writers_[source] = std::make_unique<LandingWriter>(
           root_, std::string(kSourceNames[source]), options.records_per_file,
@@ -207,7 +236,10 @@ class Generator {
   Status WriteMalformed(int source);
   std::string_view RegisteredSerial(const Customer& customer) const;
   Result<bool> WriteCustomer(const Customer& customer);
+  Drift PickDrift(int source);
   Status WriteRun();
+  void CountSession(const OpenSession& open);
+  void WriteIngestCounts(fmt::memory_buffer& out) const;
   Status WriteRepeatedCustomers();
   Status Redeliver();
   Status WriteGroundTruth();
@@ -227,8 +259,9 @@ class Generator {
   CustomerFactory factory_;
   Random interleave_random_;
   Random malformed_random_;
+  Random drift_random_;
   std::array<std::unique_ptr<LandingWriter>, 3> writers_;
-  std::vector<Session> open_sessions_;
+  std::vector<OpenSession> open_sessions_;
   std::vector<std::string> serial_pool_;
   fmt::memory_buffer line_;
 
@@ -237,6 +270,9 @@ class Generator {
   int64_t accelerometer_readings_ = 0;
   int64_t step_trainer_readings_ = 0;
   JobRows expected_;
+  bool expected_exact_ = true;
+  Drift last_drift_ = Drift::kNone;  // of the record WriteRecord wrote last
+  std::array<std::vector<DriftCounts>, 3> drift_;  // per source, per file index
   std::vector<MalformedLine> malformed_;
   std::vector<MissingConsent> missing_consent_;
   std::vector<RepeatedCustomer> repeated_;
@@ -247,9 +283,18 @@ template <typename FormatLine>
 Status Generator::WriteRecord(int source, const FormatLine& format, LinePosition* position) {
   LandingWriter& writer = *writers_[source];
   STEDI_RETURN_IF_ERROR(writer.Prepare());
-  bool drifted = Has(Defect::kTypeDrift) && writer.file_index() % kDriftEveryFiles == 0;
+  Drift drift = Has(Defect::kTypeDrift) && writer.file_index() % kDriftEveryFiles == 0
+                    ? PickDrift(source)
+                    : Drift::kNone;
+  if (drift != Drift::kNone) {
+    std::vector<DriftCounts>& counts = drift_[source];
+    if (counts.size() <= writer.file_index()) counts.resize(writer.file_index() + 1);
+    ++(drift == Drift::kSafe ? counts[writer.file_index()].safe
+                             : counts[writer.file_index()].unsafe);
+  }
+  last_drift_ = drift;
   line_.clear();
-  format(drifted, line_);
+  format(drift, line_);
   if (Has(Defect::kMalformed) && writer.next_line() > 1 &&
       malformed_random_.Chance(kMalformedShare)) {
     STEDI_RETURN_IF_ERROR(WriteMalformed(source));
@@ -277,6 +322,14 @@ Status Generator::WriteMalformed(int source) {
   return writer.AppendMalformed(broken);
 }
 
+Drift Generator::PickDrift(int source) {
+  double draw = drift_random_.Uniform();
+  if (source == kCustomer) return draw < kCustomerDriftShare ? Drift::kSafe : Drift::kNone;
+  if (draw < kSafeDriftShare) return Drift::kSafe;
+  if (draw < kSafeDriftShare + kUnsafeDriftShare) return Drift::kUnsafe;
+  return Drift::kNone;
+}
+
 std::string_view Generator::RegisteredSerial(const Customer& customer) const {
   if (!Has(Defect::kRepeatedSerials)) return customer.serial;
   Random random(DeriveSeed(options_.seed, kSerialStream, customer.index));
@@ -302,8 +355,8 @@ Result<bool> Generator::WriteCustomer(const Customer& customer) {
   LinePosition position;
   STEDI_RETURN_IF_ERROR(WriteRecord(
       kCustomer,
-      [&line](bool drifted, fmt::memory_buffer& out) {
-        line.phone_as_number = drifted;
+      [&line](Drift drift, fmt::memory_buffer& out) {
+        line.phone_as_number = drift == Drift::kSafe;
         FormatCustomer(line, out);
       },
       &position));
@@ -332,28 +385,80 @@ Result<bool> Generator::WriteCustomer(const Customer& customer) {
 // trainer readings in proportion, then retires the session once complete.
 Status Generator::WriteRun() {
   size_t pick = interleave_random_.Below(open_sessions_.size());
-  Session& session = open_sessions_[pick];
+  OpenSession& open = open_sessions_[pick];
+  Session& session = open.session;
   int64_t run = interleave_random_.Between(1, kMaxRunLength);
   for (; run > 0 && session.next_accelerometer < session.accelerometer.size(); --run) {
     const AccelerometerReading& reading = session.accelerometer[session.next_accelerometer++];
-    STEDI_RETURN_IF_ERROR(WriteRecord(kAccelerometer, [&](bool drifted, fmt::memory_buffer& out) {
-      FormatAccelerometer(session.email, reading, drifted, out);
+    STEDI_RETURN_IF_ERROR(WriteRecord(kAccelerometer, [&](Drift drift, fmt::memory_buffer& out) {
+      FormatAccelerometer(session.email, reading, drift, out);
     }));
+    if (last_drift_ == Drift::kUnsafe) {
+      open.quarantined_accelerometer_times.push_back(reading.timestamp_ms);
+    }
   }
   size_t due = (session.next_accelerometer * session.step_trainer.size() +
                 session.accelerometer.size() - 1) /
                session.accelerometer.size();
   while (session.next_step_trainer < due) {
     const StepTrainerReading& reading = session.step_trainer[session.next_step_trainer++];
-    STEDI_RETURN_IF_ERROR(WriteRecord(kStepTrainer, [&](bool drifted, fmt::memory_buffer& out) {
-      FormatStepTrainer(session.serial, reading, drifted, out);
+    STEDI_RETURN_IF_ERROR(WriteRecord(kStepTrainer, [&](Drift drift, fmt::memory_buffer& out) {
+      FormatStepTrainer(session.serial, reading, drift, out);
     }));
+    if (last_drift_ == Drift::kUnsafe) open.quarantined_step_trainer_times.push_back(reading.time_ms);
   }
   if (session.next_accelerometer == session.accelerometer.size() &&
       session.next_step_trainer == session.step_trainer.size()) {
+    CountSession(open);
     open_sessions_.erase(open_sessions_.begin() + static_cast<ptrdiff_t>(pick));
   }
   return Status::Ok();
+}
+
+// Adds the rows a completed session yields to expected_, after quarantine.
+void Generator::CountSession(const OpenSession& open) {
+  if (!open.consents) return;
+  const Session& session = open.session;
+  if (open.quarantined_accelerometer_times.empty() &&
+      open.quarantined_step_trainer_times.empty()) {
+    // Every accelerometer reading shares its time with exactly one step
+    // trainer reading of the same customer.
+    int64_t accelerometer = static_cast<int64_t>(session.accelerometer.size());
+    expected_.accelerometer_trusted += accelerometer;
+    expected_.customers_curated += 1;
+    expected_.step_trainer_trusted += static_cast<int64_t>(session.step_trainer.size());
+    expected_.machine_learning_curated += accelerometer;
+    return;
+  }
+  auto count = [](const std::vector<int64_t>& times, int64_t time) {
+    return static_cast<int64_t>(std::count(times.begin(), times.end(), time));
+  };
+  int64_t accepted_accelerometer = 0;
+  int64_t device_times = 0;
+  int64_t shared_times = 0;
+  int64_t paired = 0;
+  for (const StepTrainerReading& step : session.step_trainer) {
+    int64_t at_time = 0;
+    for (const AccelerometerReading& reading : session.accelerometer) {
+      at_time += reading.timestamp_ms == step.time_ms;
+    }
+    at_time -= count(open.quarantined_accelerometer_times, step.time_ms);
+    accepted_accelerometer += at_time;
+    if (count(open.quarantined_step_trainer_times, step.time_ms) > 0) continue;
+    ++device_times;
+    if (at_time > 0) ++shared_times;
+    paired += at_time;
+  }
+  expected_.accelerometer_trusted += accepted_accelerometer;
+  if (accepted_accelerometer == 0) return;
+  expected_.customers_curated += 1;
+  if (device_times > 0 && shared_times < kOwnerSupport * static_cast<double>(device_times) &&
+      Has(Defect::kRepeatedSerials)) {
+    // The registration fallback needs a serial registered by its owner alone.
+    expected_exact_ = false;
+  }
+  expected_.step_trainer_trusted += device_times;
+  expected_.machine_learning_curated += paired;
 }
 
 // Writes the repeated customers into a later delivery of their own.
@@ -367,8 +472,8 @@ Status Generator::WriteRepeatedCustomers() {
     line.shares_with_research = repeated.shares_with_research;
     STEDI_RETURN_IF_ERROR(WriteRecord(
         kCustomer,
-        [&line](bool drifted, fmt::memory_buffer& out) {
-          line.phone_as_number = drifted;
+        [&line](Drift drift, fmt::memory_buffer& out) {
+          line.phone_as_number = drift == Drift::kSafe;
           FormatCustomer(line, out);
         },
         &repeated.repeat));
@@ -422,15 +527,7 @@ Status Generator::Run() {
     int64_t step_trainer = static_cast<int64_t>(session.step_trainer.size());
     accelerometer_readings_ += accelerometer;
     step_trainer_readings_ += step_trainer;
-    if (consents) {
-      // Every accelerometer reading shares its time with exactly one step
-      // trainer reading of the same customer.
-      expected_.accelerometer_trusted += accelerometer;
-      expected_.customers_curated += 1;
-      expected_.step_trainer_trusted += step_trainer;
-      expected_.machine_learning_curated += accelerometer;
-    }
-    open_sessions_.push_back(std::move(session));
+    open_sessions_.push_back({std::move(session), consents, {}, {}});
     while (open_sessions_.size() >= kOpenSessions) STEDI_RETURN_IF_ERROR(WriteRun());
   }
   while (!open_sessions_.empty()) STEDI_RETURN_IF_ERROR(WriteRun());
@@ -463,6 +560,34 @@ void WriteFileEntry(const LandingFile& file, bool first, fmt::memory_buffer& out
   fmt::format_to(std::back_inserter(out),
                  "{}\n    {{\"path\": \"{}\", \"records\": {}, \"lines\": {}, \"bytes\": {}}}",
                  first ? "" : ",", file.path, file.records, file.lines, file.bytes);
+}
+
+// Writes what ingesting every landing folder should count per source: files
+// landed and skipped as already landed, records read (malformed lines
+// included), accepted, coerced and quarantined.
+void Generator::WriteIngestCounts(fmt::memory_buffer& out) const {
+  std::array<int64_t, 3> malformed = {};
+  for (const MalformedLine& line : malformed_) ++malformed[line.position.source];
+  std::array<int64_t, 3> skipped = {};
+  for (const Redelivery& redelivery : redeliveries_) ++skipped[redelivery.source];
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "  \"expected_ingest\": {{");
+  for (int source = 0; source < 3; ++source) {
+    int64_t records = 0;
+    for (const LandingFile& file : writers_[source]->files()) records += file.records;
+    DriftCounts drift;
+    for (const DriftCounts& counts : drift_[source]) {
+      drift.safe += counts.safe;
+      drift.unsafe += counts.unsafe;
+    }
+    fmt::format_to(it,
+                   "{}\n    \"{}\": {{\"files_landed\": {}, \"files_skipped\": {}, "
+                   "\"read\": {}, \"accepted\": {}, \"coerced\": {}, \"quarantined\": {}}}",
+                   source == 0 ? "" : ",", kSourceNames[source], writers_[source]->files().size(),
+                   skipped[source], records + malformed[source], records - drift.unsafe,
+                   drift.safe, drift.unsafe + malformed[source]);
+  }
+  fmt::format_to(it, "\n  }},\n");
 }
 
 void Generator::WriteFileList(fmt::memory_buffer& out) const {
@@ -506,10 +631,12 @@ Status Generator::WriteGroundTruth() {
                  "  \"expected_job_rows\": {{\"customer_trusted\": {}, "
                  "\"accelerometer_trusted\": {}, \"customers_curated\": {}, "
                  "\"step_trainer_trusted\": {}, \"machine_learning_curated\": {}}},\n"
+                 "  \"expected_job_rows_exact\": {},\n"
                  "  \"expected_job_rows_assume\": \"{}\",\n",
                  expected_.customer_trusted, expected_.accelerometer_trusted,
                  expected_.customers_curated, expected_.step_trainer_trusted,
-                 expected_.machine_learning_curated, kExpectedRowsAssume);
+                 expected_.machine_learning_curated, expected_exact_, kExpectedRowsAssume);
+  WriteIngestCounts(out.buffer());
   fmt::format_to(it, "  \"files\": [");
   WriteFileList(out.buffer());
   fmt::format_to(it, "\n  ],\n  \"defects\": {{");
@@ -553,21 +680,28 @@ Status Generator::WriteMalformedLines(TextFile& out) const {
   return Status::Ok();
 }
 
+// Lists each drifted file with its records written with safe drift
+// (coerced) and with unsafe drift (quarantined).
 Status Generator::WriteTypeDrift(TextFile& out) const {
-  static constexpr std::array<std::string_view, 3> kDriftedFields = {
-      "[\"phone\"], \"written_as\": \"number\"",
-      "[\"x\", \"y\", \"z\"], \"written_as\": \"string\"",
-      "[\"distanceFromObject\"], \"written_as\": \"string\""};
+  static constexpr std::array<std::string_view, 3> kDrift = {
+      "\"safe\": \"phone as a number\", \"unsafe\": \"none\"",
+      "\"safe\": \"timestamp as an integral float\", \"unsafe\": \"x as a string\"",
+      "\"safe\": \"distanceFromObject as an integral float\", "
+      "\"unsafe\": \"distanceFromObject as a string with a unit\""};
   int64_t drifted_records = 0;
   fmt::memory_buffer files;
   const char* separator = "";
   for (int source = 0; source < 3; ++source) {
     const std::vector<LandingFile>& written = writers_[source]->files();
     for (size_t file = 0; file < written.size(); file += kDriftEveryFiles) {
+      DriftCounts counts =
+          file < drift_[source].size() ? drift_[source][file] : DriftCounts{};
       fmt::format_to(std::back_inserter(files),
-                     "{}\n      {{\"file\": \"{}\", \"fields\": {}, \"records\": {}}}", separator,
-                     written[file].path, kDriftedFields[source], written[file].records);
-      drifted_records += written[file].records;
+                     "{}\n      {{\"file\": \"{}\", {}, \"records\": {}, \"coerced\": {}, "
+                     "\"quarantined\": {}}}",
+                     separator, written[file].path, kDrift[source], written[file].records,
+                     counts.safe, counts.unsafe);
+      drifted_records += counts.safe + counts.unsafe;
       separator = ",";
     }
   }

@@ -38,15 +38,21 @@ inline constexpr std::array<std::string_view, 6> kDefectKinds = {
 
 // Writes the sample files under options.out_dir: JSON lines in
 // customer/landing, accelerometer/landing and step_trainer/landing, and
-// ground_truth.json, which records the counts, the files, the job row counts
-// the data should yield and every injected defect with its file and line.
+// ground_truth.json, which records the counts, the files, what ingesting
+// them should count per source (expected_ingest), the job row counts the
+// accepted records should yield and every injected defect with its file and
+// line.
 // Same options, same bytes. Memory stays flat in the scale, apart from the
 // lists of injected defects.
 //
 // Defects (options.defects, comma-separated):
 //   malformed            lines that are not JSON: truncated or broken records
-//   type_drift           every third file of a source writes phone as a number,
-//                        x/y/z and distanceFromObject as strings
+//   type_drift           in every third file of a source, a few percent of the
+//                        records drift: safely (phone as a number, an epoch time
+//                        or distanceFromObject as an integral float), which
+//                        ingestion accepts as coerced, or unsafely ("x" as a
+//                        string, distanceFromObject as "218cm"), which it
+//                        quarantines
 //   missing_consent      some consenting customers' records lack the share keys
 //   duplicate_customers  a later file repeats some customers with a later
 //                        lastUpdateDate, half of them with the research consent

@@ -405,33 +405,59 @@ TEST_F(GeneratorDefectsTest, MalformedLinesAreExactlyTheListedOnes) {
   }
 }
 
-TEST_F(GeneratorDefectsTest, DriftedFilesHoldOtherTypes) {
+TEST_F(GeneratorDefectsTest, DriftedFilesHoldSafeAndUnsafeDrift) {
   const json& drift = truth_["defects"]["type_drift"];
-  std::set<std::string> drifted;
-  int64_t records = 0;
+  struct Counts {
+    int64_t records = 0;
+    int64_t safe = 0;
+    int64_t unsafe = 0;
+  };
+  std::map<std::string, Counts> expected;
+  int64_t total = 0;
   for (const json& entry : drift["files"]) {
-    drifted.insert(entry["file"]);
-    records += entry["records"].get<int64_t>();
+    Counts& counts = expected[entry["file"]];
+    counts.records = entry["records"];
+    counts.safe = entry["coerced"];
+    counts.unsafe = entry["quarantined"];
+    total += counts.safe + counts.unsafe;
   }
-  EXPECT_EQ(drift["count"], records);
-  ASSERT_GE(drifted.size(), 3u);
+  EXPECT_EQ(drift["count"], total);
+  ASSERT_GE(expected.size(), 3u);
 
-  std::map<std::string, std::string> original_of;
-  for (const json& entry : truth_["defects"]["redelivered"]["files"]) {
-    original_of[entry["copy"]] = entry["original"];
-  }
+  std::set<std::string> copies;
+  for (const json& entry : truth_["defects"]["redelivered"]["files"]) copies.insert(entry["copy"]);
+  std::map<std::string, Counts> found;
   for (const auto& [key, line] : lines()) {
-    if (line.value.is_discarded()) continue;
-    std::string file = original_of.count(line.file) ? original_of[line.file] : line.file;
-    bool expect_drift = drifted.count(file) == 1;
+    if (line.value.is_discarded() || copies.count(line.file) == 1) continue;
+    Counts& counts = found[line.file];
     if (line.value.contains("phone")) {
-      EXPECT_EQ(line.value["phone"].is_number(), expect_drift) << key;
+      counts.safe += line.value["phone"].is_number();
     } else if (line.value.contains("x")) {
-      EXPECT_EQ(line.value["x"].is_string(), expect_drift) << key;
-      EXPECT_EQ(line.value["z"].is_string(), expect_drift) << key;
+      EXPECT_FALSE(line.value["y"].is_string()) << key;
+      counts.unsafe += line.value["x"].is_string();
+      counts.safe += line.value["timestamp"].is_number_float();
     } else {
-      EXPECT_EQ(line.value["distanceFromObject"].is_string(), expect_drift) << key;
+      const json& distance = line.value["distanceFromObject"];
+      if (distance.is_string()) {
+        EXPECT_TRUE(distance.get<std::string>().ends_with("cm")) << key;
+        ++counts.unsafe;
+      }
+      counts.safe += distance.is_number_float();
     }
+  }
+  for (const auto& [file, counts] : found) {
+    SCOPED_TRACE(file);
+    auto it = expected.find(file);
+    if (it == expected.end()) {
+      EXPECT_EQ(counts.safe, 0);
+      EXPECT_EQ(counts.unsafe, 0);
+      continue;
+    }
+    EXPECT_EQ(counts.safe, it->second.safe);
+    EXPECT_EQ(counts.unsafe, it->second.unsafe);
+    // A few percent of the file's records, not the whole file.
+    EXPECT_GT(counts.safe, 0);
+    EXPECT_LT((counts.safe + counts.unsafe) * 10, it->second.records);
   }
 }
 

@@ -57,8 +57,11 @@ class Random {
     return low + static_cast<int64_t>(Below(static_cast<uint64_t>(high - low) + 1));
   }
 
+  // A value in [0, 1).
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
   // True with probability `p`.
-  bool Chance(double p) { return static_cast<double>(Next() >> 11) * 0x1.0p-53 < p; }
+  bool Chance(double p) { return Uniform() < p; }
 
  private:
   static uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

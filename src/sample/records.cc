@@ -208,36 +208,36 @@ void FormatCustomer(const CustomerLine& line, fmt::memory_buffer& out) {
 }
 
 void FormatAccelerometer(std::string_view user, const AccelerometerReading& reading,
-                         bool as_strings, fmt::memory_buffer& out) {
-  std::string_view x = kAxisValues[reading.x + 1];
-  std::string_view y = kAxisValues[reading.y + 1];
-  std::string_view z = kAxisValues[reading.z + 1];
+                         Drift drift, fmt::memory_buffer& out) {
   auto it = std::back_inserter(out);
-  if (as_strings) {
-    fmt::format_to(it,
-                   FMT_COMPILE("{{\"user\":\"{}\",\"timestamp\":{},\"x\":\"{}\",\"y\":\"{}\","
-                               "\"z\":\"{}\"}}"),
-                   user, reading.timestamp_ms, x, y, z);
-    return;
+  it = fmt::format_to(it, FMT_COMPILE("{{\"user\":\"{}\",\"timestamp\":{}"), user,
+                      reading.timestamp_ms);
+  std::string_view x = kAxisValues[reading.x + 1];
+  if (drift == Drift::kSafe) {
+    it = fmt::format_to(it, FMT_COMPILE(".0,\"x\":{}"), x);
+  } else if (drift == Drift::kUnsafe) {
+    it = fmt::format_to(it, FMT_COMPILE(",\"x\":\"{}\""), x);
+  } else {
+    it = fmt::format_to(it, FMT_COMPILE(",\"x\":{}"), x);
   }
-  fmt::format_to(it, FMT_COMPILE("{{\"user\":\"{}\",\"timestamp\":{},\"x\":{},\"y\":{},\"z\":{}}}"),
-                 user, reading.timestamp_ms, x, y, z);
+  fmt::format_to(it, FMT_COMPILE(",\"y\":{},\"z\":{}}}"), kAxisValues[reading.y + 1],
+                 kAxisValues[reading.z + 1]);
 }
 
-void FormatStepTrainer(std::string_view serial, const StepTrainerReading& reading, bool as_strings,
+void FormatStepTrainer(std::string_view serial, const StepTrainerReading& reading, Drift drift,
                        fmt::memory_buffer& out) {
   auto it = std::back_inserter(out);
-  if (as_strings) {
-    fmt::format_to(it,
-                   FMT_COMPILE("{{\"sensorReadingTime\":{},\"serialNumber\":\"{}\","
-                               "\"distanceFromObject\":\"{}\"}}"),
-                   reading.time_ms, serial, reading.distance);
-    return;
+  it = fmt::format_to(it,
+                      FMT_COMPILE("{{\"sensorReadingTime\":{},\"serialNumber\":\"{}\","
+                                  "\"distanceFromObject\":"),
+                      reading.time_ms, serial);
+  if (drift == Drift::kSafe) {
+    fmt::format_to(it, FMT_COMPILE("{}.0}}"), reading.distance);
+  } else if (drift == Drift::kUnsafe) {
+    fmt::format_to(it, FMT_COMPILE("\"{}cm\"}}"), reading.distance);
+  } else {
+    fmt::format_to(it, FMT_COMPILE("{}}}"), reading.distance);
   }
-  fmt::format_to(it,
-                 FMT_COMPILE("{{\"sensorReadingTime\":{},\"serialNumber\":\"{}\","
-                             "\"distanceFromObject\":{}}}"),
-                 reading.time_ms, serial, reading.distance);
 }
 
 }  // namespace stedi::sample

@@ -78,14 +78,21 @@ struct CustomerLine {
   bool phone_as_number = false;  // type drift: 8015551212 instead of "8015551212"
 };
 
+// Type drift of one reading line. Safe drift is accepted by ingestion as a
+// counted coercion; unsafe drift is quarantined.
+enum class Drift : uint8_t {
+  kNone,
+  kSafe,    // the epoch time or distance as an integral float, such as 1655564376361.0
+  kUnsafe,  // "x" as a string ("1.0"), "distanceFromObject" with a unit ("218cm")
+};
+
 CustomerLine LineOf(const Customer& customer);
 
-// Formatters append one line without its newline. `as_strings` writes the
-// numeric fields that drift ("x"/"y"/"z", "distanceFromObject") as strings.
+// Formatters append one line without its newline, with `drift` applied.
 void FormatCustomer(const CustomerLine& line, fmt::memory_buffer& out);
 void FormatAccelerometer(std::string_view user, const AccelerometerReading& reading,
-                         bool as_strings, fmt::memory_buffer& out);
-void FormatStepTrainer(std::string_view serial, const StepTrainerReading& reading, bool as_strings,
+                         Drift drift, fmt::memory_buffer& out);
+void FormatStepTrainer(std::string_view serial, const StepTrainerReading& reading, Drift drift,
                        fmt::memory_buffer& out);
 
 }  // namespace stedi::sample
