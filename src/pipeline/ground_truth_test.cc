@@ -123,7 +123,7 @@ TEST_P(GroundTruthTest, IngestAndJobRowsMatchGroundTruth) {
     }
     EXPECT_EQ(rows_[name], truth_["expected_job_rows"][name].get<int64_t>()) << name;
   }
-  // At this size every prediction is exact; a change that loses that shows here.
+  // Every prediction is exact at this size, so a change that loses exactness fails here.
   EXPECT_TRUE(exact);
 
   // Each defect shows in the counts it should change.

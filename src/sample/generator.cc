@@ -64,8 +64,8 @@ constexpr int64_t kMinRepeatDelayMs = 60 * 60 * 1000;
 constexpr int64_t kMaxRepeatDelayMs = 30LL * 24 * 60 * 60 * 1000;
 constexpr size_t kSerialPoolSize = 30;
 constexpr size_t kDriftEveryFiles = 3;  // files 0, 3, 6, ... of each source drift
-// Of the records in a drifted file: customers drift safely only (phone as a
-// number); readings drift safely or unsafely.
+// Shares of the records in a drifted file. Customer records drift only
+// safely (phone as a number), readings safely or unsafely.
 constexpr double kCustomerDriftShare = 0.05;
 constexpr double kSafeDriftShare = 0.03;
 constexpr double kUnsafeDriftShare = 0.02;
