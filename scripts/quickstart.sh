@@ -12,10 +12,14 @@ stedi=${STEDI_BINARY:-${STEDI_BUILD_DIR:-$root/build}/stedi}
 lake=${STEDI_LAKE:-lake}
 sample=${STEDI_SAMPLE_DIR:-sample-data}
 
-echo "+ stedi generate --out $sample --seed 42"
-"$stedi" generate --out "$sample" --seed 42
-echo "+ stedi --lake $lake ingest $sample"
-"$stedi" --lake "$lake" ingest "$sample"
+if [[ -d $sample ]]; then
+  echo "+ reusing the sample data in $sample (delete the folder to generate it again)"
+else
+  echo "+ stedi generate --out $sample --seed 42"
+  "$stedi" generate --out "$sample" --seed 42
+fi
+echo "+ stedi --lake $lake ingest $sample/customer $sample/accelerometer $sample/step_trainer"
+"$stedi" --lake "$lake" ingest "$sample/customer" "$sample/accelerometer" "$sample/step_trainer"
 echo "+ stedi --lake $lake run"
 "$stedi" --lake "$lake" run
 echo

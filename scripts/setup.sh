@@ -12,7 +12,7 @@ deps_dir=${STEDI_DEPS_DIR:-$root/.deps}
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  libsqlite3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev
+  libsqlite3-dev sqlite3 zlib1g-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-pandas
 )
 

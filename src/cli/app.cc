@@ -53,7 +53,7 @@ int RunApp(int argc, char** argv) {
   AddTablesCommands(app, global, commands);
   AddHistoryCommands(app, global, commands);
   AddCheckCommand(app, global, commands);
-  // AddGenerateCommand(app, global, commands);
+  AddGenerateCommand(app, global, commands);
 
   try {
     app.parse(argc, argv);

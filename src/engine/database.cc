@@ -3,6 +3,9 @@
 #include <duckdb.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace stedi::engine {
 
 struct Database::Handle {
@@ -262,6 +265,86 @@ Status Appender::EndRow() {
     return ErrorOf(handle_.get(), "end row");
   }
   return Status::Ok();
+}
+
+namespace {
+
+duckdb_type TypeIdOf(ColumnValues::Kind kind) {
+  switch (kind) {
+    case ColumnValues::Kind::kBigint: return DUCKDB_TYPE_BIGINT;
+    case ColumnValues::Kind::kInteger: return DUCKDB_TYPE_INTEGER;
+    case ColumnValues::Kind::kDouble: return DUCKDB_TYPE_DOUBLE;
+    case ColumnValues::Kind::kVarchar: return DUCKDB_TYPE_VARCHAR;
+  }
+  return DUCKDB_TYPE_INVALID;
+}
+
+// Copies rows [first, first + count) of `column` into `vector`.
+void FillVector(duckdb_vector vector, const ColumnValues& column, size_t first, size_t count) {
+  switch (column.kind) {
+    case ColumnValues::Kind::kBigint:
+      std::memcpy(duckdb_vector_get_data(vector), column.bigints + first, count * sizeof(int64_t));
+      break;
+    case ColumnValues::Kind::kInteger:
+      std::memcpy(duckdb_vector_get_data(vector), column.integers + first, count * sizeof(int32_t));
+      break;
+    case ColumnValues::Kind::kDouble:
+      std::memcpy(duckdb_vector_get_data(vector), column.doubles + first, count * sizeof(double));
+      break;
+    case ColumnValues::Kind::kVarchar:
+      for (size_t i = 0; i < count; ++i) {
+        size_t row = first + i;
+        uint64_t begin = row == 0 ? 0 : column.string_ends[row - 1];
+        duckdb_vector_assign_string_element_len(vector, i, column.string_data + begin,
+                                                column.string_ends[row] - begin);
+      }
+      break;
+  }
+  if (column.valid == nullptr) return;
+  duckdb_vector_ensure_validity_writable(vector);
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  for (size_t i = 0; i < count; ++i) {
+    if (column.valid[first + i] == 0) duckdb_validity_set_row_invalid(validity, i);
+  }
+}
+
+}  // namespace
+
+Status Appender::AppendColumns(std::span<const ColumnValues> columns, size_t rows) {
+  idx_t column_count = duckdb_appender_column_count(handle_->appender);
+  if (columns.size() != column_count) {
+    return Status::InvalidArgument(fmt::format("append to {}: {} columns given, the table has {}",
+                                               handle_->table, columns.size(), column_count));
+  }
+  std::vector<duckdb_logical_type> types(column_count);
+  Status status;
+  for (idx_t i = 0; i < column_count; ++i) {
+    types[i] = duckdb_appender_column_type(handle_->appender, i);
+    if (status.ok() && duckdb_get_type_id(types[i]) != TypeIdOf(columns[i].kind)) {
+      status = Status::InvalidArgument(
+          fmt::format("append to {}: column {} has another type than the values given",
+                      handle_->table, i));
+    }
+  }
+  duckdb_data_chunk chunk = status.ok() ? duckdb_create_data_chunk(types.data(), column_count)
+                                        : nullptr;
+  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  if (!status.ok()) return status;
+
+  size_t chunk_rows = duckdb_vector_size();
+  for (size_t first = 0; first < rows && status.ok(); first += chunk_rows) {
+    size_t count = std::min(chunk_rows, rows - first);
+    duckdb_data_chunk_reset(chunk);
+    for (idx_t i = 0; i < column_count; ++i) {
+      FillVector(duckdb_data_chunk_get_vector(chunk, i), columns[i], first, count);
+    }
+    duckdb_data_chunk_set_size(chunk, count);
+    if (duckdb_append_data_chunk(handle_->appender, chunk) == DuckDBError) {
+      status = ErrorOf(handle_.get(), "append data chunk");
+    }
+  }
+  duckdb_destroy_data_chunk(&chunk);
+  return status;
 }
 
 Status Appender::Flush() {

@@ -16,18 +16,21 @@ const RecordContract& ContractFor(Source source) {
           {"phone", FieldType::kString, false, true},
           {"birthDay", FieldType::kString, false, true},
           {"serialNumber", FieldType::kString, true, true},
-          {"registrationDate", FieldType::kInt64, true, true},
-          {"lastUpdateDate", FieldType::kInt64, true, true},
-          {"shareWithResearchAsOfDate", FieldType::kInt64, false, true},
-          {"shareWithPublicAsOfDate", FieldType::kInt64, false, true},
-          {"shareWithFriendsAsOfDate", FieldType::kInt64, false, true},
+          {"registrationDate", FieldType::kInt64, true, true, kMinEpochMillis, kMaxEpochMillis},
+          {"lastUpdateDate", FieldType::kInt64, true, true, kMinEpochMillis, kMaxEpochMillis},
+          {"shareWithResearchAsOfDate", FieldType::kInt64, false, true, kMinEpochMillis,
+           kMaxEpochMillis},
+          {"shareWithPublicAsOfDate", FieldType::kInt64, false, true, kMinEpochMillis,
+           kMaxEpochMillis},
+          {"shareWithFriendsAsOfDate", FieldType::kInt64, false, true, kMinEpochMillis,
+           kMaxEpochMillis},
       }};
   static const RecordContract kAccelerometer{
       Source::kAccelerometer,
       "accelerometer_landing",
       {
           {"user", FieldType::kString, true, false},
-          {"timestamp", FieldType::kInt64, true, false},
+          {"timestamp", FieldType::kInt64, true, false, kMinEpochMillis, kMaxEpochMillis},
           {"x", FieldType::kDouble, true, false},
           {"y", FieldType::kDouble, true, false},
           {"z", FieldType::kDouble, true, false},
@@ -36,7 +39,7 @@ const RecordContract& ContractFor(Source source) {
       Source::kStepTrainer,
       "step_trainer_landing",
       {
-          {"sensorReadingTime", FieldType::kInt64, true, false},
+          {"sensorReadingTime", FieldType::kInt64, true, false, kMinEpochMillis, kMaxEpochMillis},
           {"serialNumber", FieldType::kString, true, false},
           {"distanceFromObject", FieldType::kInt32, true, false},
       }};

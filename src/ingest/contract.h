@@ -2,6 +2,8 @@
 // types and whether they are required, as the landing tables store them.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,11 +20,21 @@ enum class FieldType {
   kDouble,     // DOUBLE
 };
 
+// The range accepted for epoch-millisecond fields: 2000-01-01T00:00:00Z up to
+// 2099-12-31T23:59:59.999Z. A clock reset to 0, a negative value or a value in
+// seconds or microseconds falls outside it and is quarantined.
+inline constexpr int64_t kMinEpochMillis = 946684800000;
+inline constexpr int64_t kMaxEpochMillis = 4102444799999;
+
 struct FieldSpec {
   std::string name;  // canonical spelling, such as "sensorReadingTime"
   FieldType type;
   bool required;     // a record without the key is quarantined
   bool nullable;     // an explicit JSON null is accepted
+  // Inclusive range for kInt64 and kInt32 values, further narrowed to the
+  // type's own range; a value outside it is quarantined.
+  int64_t min_value = std::numeric_limits<int64_t>::min();
+  int64_t max_value = std::numeric_limits<int64_t>::max();
 };
 
 struct RecordContract {

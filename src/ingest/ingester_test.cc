@@ -11,8 +11,8 @@ using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
 constexpr char kSteps[] =
-    "{\"sensorReadingTime\":1,\"serialNumber\":\"a\",\"distanceFromObject\":5}\n"
-    "{\"sensorReadingTime\":2,\"serialNumber\":\"a\",\"distanceFromObject\":6}\n";
+    "{\"sensorReadingTime\":1655564376361,\"serialNumber\":\"a\",\"distanceFromObject\":5}\n"
+    "{\"sensorReadingTime\":1655564376362,\"serialNumber\":\"a\",\"distanceFromObject\":6}\n";
 
 std::vector<FileOutcome> Ingest(catalog::Lake& lake, const std::vector<std::string>& paths,
                                 IngestOptions options = {}) {
@@ -62,7 +62,7 @@ TEST(IngesterTest, SameNameWithOtherBytesLandsBeside) {
   TempDir lake_dir;
   WriteFile(first.path() / "steps.json", kSteps);
   WriteFile(second.path() / "steps.json",
-            "{\"sensorReadingTime\":3,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
   auto lake = catalog::Lake::Open(lake_dir.str());
   ASSERT_TRUE(lake.ok());
   Ingest(*lake, {first.str()});

@@ -24,6 +24,9 @@ using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
 constexpr int64_t kConsentDate = 1655564376361;
+// Times in the tests are offsets from this epoch millisecond (June 2022),
+// because the landing contract rejects times before 2000.
+constexpr int64_t kEpoch = 1655564376361;
 
 // Landing records written as the three JSON-lines files of one delivery.
 struct Landing {
@@ -31,16 +34,19 @@ struct Landing {
   std::string readings;
   std::string steps;
 
+  // `updated` and `public_date` are offsets from kEpoch; a `public_date` of 0
+  // leaves shareWithPublicAsOfDate out.
   void AddCustomer(const std::string& name, const std::string& serial, bool consents,
-                   int64_t updated = 1655564376361, int64_t public_date = 0) {
+                   int64_t updated = 0, int64_t public_date = 0) {
     customers += fmt::format(
         R"({{"customerName":"{0}","email":"{0}@test.com","phone":"8015551212",)"
         R"("birthDay":"1900-01-01","serialNumber":"{1}","registrationDate":1655564376361,)"
         R"("lastUpdateDate":{2}{3}{4}}})"
         "\n",
-        name, serial, updated,
+        name, serial, kEpoch + updated,
         consents ? fmt::format(R"(,"shareWithResearchAsOfDate":{})", kConsentDate) : "",
-        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", public_date) : "");
+        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", kEpoch + public_date)
+                         : "");
   }
 
   // The app of `name` records at each time, twice, as the starter data does.
@@ -72,9 +78,10 @@ struct Landing {
   }
 };
 
+// `count` times one second apart, from kEpoch + `start` milliseconds.
 std::vector<int64_t> Times(int64_t start, int count) {
   std::vector<int64_t> times;
-  for (int i = 0; i < count; ++i) times.push_back(start + i * 1000);
+  for (int i = 0; i < count; ++i) times.push_back(kEpoch + start + i * 1000);
   return times;
 }
 
@@ -280,10 +287,12 @@ TEST_F(DeviceOwnerTest, LatestDuplicateCustomerRecordWins) {
 
   EXPECT_EQ(Rows("SELECT email, serialNumber, lastUpdateDate, shareWithPublicAsOfDate "
                  "FROM customer_trusted"),
-            (std::vector<std::string>{"dup@test.com|old-serial|300|77"}));
+            (std::vector<std::string>{fmt::format("dup@test.com|old-serial|{}|{}", kEpoch + 300,
+                                                  kEpoch + 77)}));
   EXPECT_EQ(Rows("SELECT email, lastUpdateDate, resolvedSerialNumber, serialResolution "
                  "FROM customers_curated"),
-            (std::vector<std::string>{"dup@test.com|300|old-serial|registered"}));
+            (std::vector<std::string>{
+                fmt::format("dup@test.com|{}|old-serial|registered", kEpoch + 300)}));
   EXPECT_EQ(Count("SELECT count(*) FROM accelerometer_trusted WHERE user = 'gone@test.com'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM step_trainer_trusted WHERE serialNumber = 'g-serial'"),
             0);
@@ -305,7 +314,7 @@ TEST_F(DeviceOwnerTest, FailingRuleKeepsPreviousSnapshot) {
 
   // A distance beyond accepted_range(distanceFromObject, 0, 10000).
   Landing second;
-  second.AddDeviceReadings("dev-0", {5'000'000}, /*distance=*/20000);
+  second.AddDeviceReadings("dev-0", Times(5'000'000, 1), /*distance=*/20000);
   Status ran = LandAndRun(second);
   ASSERT_FALSE(ran.ok());
   EXPECT_EQ(ran.code(), StatusCode::kCorruption);

@@ -16,21 +16,25 @@ namespace {
 using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
+// Epoch milliseconds in June 2022, when the starter data was recorded; the
+// landing contract rejects times before 2000.
+constexpr int64_t kBase = 1655564376361;
+
 std::string Customer(const std::string& name, const std::string& serial,
-                     const std::string& consent_field, int64_t updated = 1655564376361) {
+                     const std::string& consent_field, int64_t updated = 0) {
   return "{\"customerName\":\"" + name + "\",\"email\":\"" + name + "@test.com\",\"phone\":\"8015551212\","
          "\"birthDay\":\"1900-01-01\",\"serialNumber\":\"" + serial + "\","
-         "\"registrationDate\":1655564376361,\"lastUpdateDate\":" + std::to_string(updated) +
+         "\"registrationDate\":1655564376361,\"lastUpdateDate\":" + std::to_string(kBase + updated) +
          (consent_field.empty() ? "" : "," + consent_field) + "}\n";
 }
 
 std::string Reading(const std::string& name, int64_t timestamp, double x) {
-  return "{\"user\":\"" + name + "@test.com\",\"timestamp\":" + std::to_string(timestamp) +
+  return "{\"user\":\"" + name + "@test.com\",\"timestamp\":" + std::to_string(kBase + timestamp) +
          ",\"x\":" + std::to_string(x) + ",\"y\":0.0,\"z\":1.0}\n";
 }
 
 std::string Step(const std::string& serial, int64_t time, int distance) {
-  return "{\"sensorReadingTime\":" + std::to_string(time) + ",\"serialNumber\":\"" + serial +
+  return "{\"sensorReadingTime\":" + std::to_string(kBase + time) + ",\"serialNumber\":\"" + serial +
          "\",\"distanceFromObject\":" + std::to_string(distance) + "}\n";
 }
 
@@ -103,7 +107,7 @@ TEST_F(ModelsTest, CustomerAppearsOnceWithLatestRecord) {
              Step("s1", 5, 100) + Step("s2", 5, 100) + Step("s2", 6, 100));
   EXPECT_EQ(Count("SELECT count(*) FROM customer_trusted"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM customers_curated"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM customers_curated WHERE lastUpdateDate = 300"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM customers_curated WHERE lastUpdateDate = 1655564376661"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM machine_learning_curated"), 2);
 }
 
@@ -122,7 +126,7 @@ TEST_F(ModelsTest, OtherCustomersReadingsAtSameMillisecondAreNotPaired) {
                   "WHERE serialNumber = 'dev-a' AND x = 0.75"),
             0);
   EXPECT_EQ(Count("SELECT count(*) FROM machine_learning_curated "
-                  "WHERE serialNumber = 'dev-b' AND sensorReadingTime = 1000 AND x = 0.75"),
+                  "WHERE serialNumber = 'dev-b' AND sensorReadingTime = 1655564377361 AND x = 0.75"),
             1);
 }
 

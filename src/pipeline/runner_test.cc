@@ -18,20 +18,24 @@ const char* const kTables[] = {"customer_trusted",     "accelerometer_trusted",
                                "device_owner",         "customers_curated",
                                "step_trainer_trusted", "machine_learning_curated"};
 
+// Epoch milliseconds in June 2022; the landing contract rejects times before 2000.
+constexpr int64_t kBase = 1655564376361;
+
 std::string Customer(const std::string& name, const std::string& serial, bool consent,
                      int64_t updated) {
   return "{\"customerName\":\"" + name + "\",\"email\":\"" + name + "@x.com\",\"serialNumber\":\"" +
-         serial + "\",\"registrationDate\":1,\"lastUpdateDate\":" + std::to_string(updated) +
-         (consent ? ",\"shareWithResearchAsOfDate\":5" : "") + "}\n";
+         serial + "\",\"registrationDate\":" + std::to_string(kBase) +
+         ",\"lastUpdateDate\":" + std::to_string(kBase + updated) +
+         (consent ? ",\"shareWithResearchAsOfDate\":" + std::to_string(kBase) : "") + "}\n";
 }
 
 // Readings of `name` with device `serial` at times [from, to).
 void AddSession(std::string& readings, std::string& steps, const std::string& name,
                 const std::string& serial, int from, int to) {
   for (int t = from; t < to; ++t) {
-    readings += "{\"user\":\"" + name + "@x.com\",\"timestamp\":" + std::to_string(t) +
+    readings += "{\"user\":\"" + name + "@x.com\",\"timestamp\":" + std::to_string(kBase + t) +
                 ",\"x\":" + std::to_string(t % 7) + ".0,\"y\":1.0,\"z\":0.5}\n";
-    steps += "{\"sensorReadingTime\":" + std::to_string(t) + ",\"serialNumber\":\"" + serial +
+    steps += "{\"sensorReadingTime\":" + std::to_string(kBase + t) + ",\"serialNumber\":\"" + serial +
              "\",\"distanceFromObject\":" + std::to_string(200 + t % 50) + "}\n";
   }
 }

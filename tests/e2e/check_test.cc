@@ -11,12 +11,12 @@ namespace {
 void WriteLanding(const TempDir& folder, int distance) {
   WriteFile(folder.path() / "customer.json",
             R"({"customerName":"Ann","email":"ann@test.com","phone":"8015551212",)"
-            R"("birthDay":"1900-01-01","serialNumber":"dev-a","registrationDate":1,)"
-            R"("lastUpdateDate":1,"shareWithResearchAsOfDate":1})"
+            R"("birthDay":"1900-01-01","serialNumber":"dev-a","registrationDate":1655564376361,)"
+            R"("lastUpdateDate":1655564376361,"shareWithResearchAsOfDate":1655564376361})"
             "\n");
   std::string readings;
   std::string steps;
-  for (int time : {1000, 2000, 3000}) {
+  for (int64_t time : {1655564377000, 1655564378000, 1655564379000}) {
     readings += R"({"user":"ann@test.com","timestamp":)" + std::to_string(time) +
                 R"(,"x":0.5,"y":0.0,"z":1.0})" + "\n";
     steps += R"({"sensorReadingTime":)" + std::to_string(time) +
