@@ -24,9 +24,9 @@ using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
 constexpr int64_t kConsentDate = 1655564376361;
-// Every time in these tests is an offset from this epoch millisecond (June
-// 2022), because the landing contract rejects times before 2000.
-constexpr int64_t kBase = 1655000000000;
+// Times in the tests are offsets from this epoch millisecond (June 2022),
+// because the landing contract rejects times before 2000.
+constexpr int64_t kEpoch = 1655564376361;
 
 // Landing records written as the three JSON-lines files of one delivery.
 struct Landing {
@@ -34,6 +34,8 @@ struct Landing {
   std::string readings;
   std::string steps;
 
+  // `updated` and `public_date` are offsets from kEpoch; a `public_date` of 0
+  // leaves shareWithPublicAsOfDate out.
   void AddCustomer(const std::string& name, const std::string& serial, bool consents,
                    int64_t updated = 0, int64_t public_date = 0) {
     customers += fmt::format(
@@ -41,9 +43,10 @@ struct Landing {
         R"("birthDay":"1900-01-01","serialNumber":"{1}","registrationDate":1655564376361,)"
         R"("lastUpdateDate":{2}{3}{4}}})"
         "\n",
-        name, serial, kBase + updated,
+        name, serial, kEpoch + updated,
         consents ? fmt::format(R"(,"shareWithResearchAsOfDate":{})", kConsentDate) : "",
-        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", kBase + public_date) : "");
+        public_date != 0 ? fmt::format(R"(,"shareWithPublicAsOfDate":{})", kEpoch + public_date)
+                         : "");
   }
 
   // The app of `name` records at each time, twice, as the starter data does.
@@ -52,7 +55,7 @@ struct Landing {
       for (double x : {0.5, -0.5}) {
         readings += fmt::format(R"({{"user":"{}@test.com","timestamp":{},"x":{},"y":0.0,"z":1.0}})"
                                 "\n",
-                                name, kBase + time, x);
+                                name, time, x);
       }
     }
   }
@@ -63,7 +66,7 @@ struct Landing {
       steps += fmt::format(
           R"({{"sensorReadingTime":{},"serialNumber":"{}","distanceFromObject":{}}})"
           "\n",
-          kBase + time, serial, distance);
+          time, serial, distance);
     }
   }
 
@@ -75,9 +78,10 @@ struct Landing {
   }
 };
 
+// `count` times one second apart, from kEpoch + `start` milliseconds.
 std::vector<int64_t> Times(int64_t start, int count) {
   std::vector<int64_t> times;
-  for (int i = 0; i < count; ++i) times.push_back(start + i * 1000);
+  for (int i = 0; i < count; ++i) times.push_back(kEpoch + start + i * 1000);
   return times;
 }
 
@@ -281,12 +285,14 @@ TEST_F(DeviceOwnerTest, LatestDuplicateCustomerRecordWins) {
   landing.AddExercise("gone", "g-serial", Times(2'000'000, 4));
   ASSERT_TRUE(LandAndRun(landing).ok());
 
-  EXPECT_EQ(Rows("SELECT email, serialNumber, lastUpdateDate - 1655000000000, "
-                 "shareWithPublicAsOfDate - 1655000000000 FROM customer_trusted"),
-            (std::vector<std::string>{"dup@test.com|old-serial|300|77"}));
-  EXPECT_EQ(Rows("SELECT email, lastUpdateDate - 1655000000000, resolvedSerialNumber, "
-                 "serialResolution FROM customers_curated"),
-            (std::vector<std::string>{"dup@test.com|300|old-serial|registered"}));
+  EXPECT_EQ(Rows("SELECT email, serialNumber, lastUpdateDate, shareWithPublicAsOfDate "
+                 "FROM customer_trusted"),
+            (std::vector<std::string>{fmt::format("dup@test.com|old-serial|{}|{}", kEpoch + 300,
+                                                  kEpoch + 77)}));
+  EXPECT_EQ(Rows("SELECT email, lastUpdateDate, resolvedSerialNumber, serialResolution "
+                 "FROM customers_curated"),
+            (std::vector<std::string>{
+                fmt::format("dup@test.com|{}|old-serial|registered", kEpoch + 300)}));
   EXPECT_EQ(Count("SELECT count(*) FROM accelerometer_trusted WHERE user = 'gone@test.com'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM step_trainer_trusted WHERE serialNumber = 'g-serial'"),
             0);
@@ -308,7 +314,7 @@ TEST_F(DeviceOwnerTest, FailingRuleKeepsPreviousSnapshot) {
 
   // A distance beyond accepted_range(distanceFromObject, 0, 10000).
   Landing second;
-  second.AddDeviceReadings("dev-0", {5'000'000}, /*distance=*/20000);
+  second.AddDeviceReadings("dev-0", Times(5'000'000, 1), /*distance=*/20000);
   Status ran = LandAndRun(second);
   ASSERT_FALSE(ran.ok());
   EXPECT_EQ(ran.code(), StatusCode::kCorruption);

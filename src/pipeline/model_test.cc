@@ -17,6 +17,19 @@ TEST(ModelTest, ParsesHeaderAndQuery) {
   EXPECT_EQ(model->inputs, (std::vector<std::string>{"order_landing", "customer_trusted"}));
   EXPECT_EQ(model->description, "Orders of consenting customers.");
   EXPECT_EQ(model->sql, "SELECT 1");
+  EXPECT_TRUE(model->checks.empty());
+}
+
+TEST(ModelTest, CollectsCheckLinesInOrder) {
+  auto model = ParseModel("orders.sql",
+                          "-- zone: trusted\n"
+                          "-- inputs: order_landing\n"
+                          "-- check: not_null(id)\n"
+                          "-- check: unique(id) warn\n"
+                          "SELECT 1 AS id\n");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->checks, (std::vector<std::string>{"not_null(id)", "unique(id) warn"}));
+  EXPECT_TRUE(model->description.empty());
 }
 
 TEST(ModelTest, RejectsInvalidHeaders) {
@@ -30,6 +43,8 @@ TEST(ModelTest, RejectsInvalidHeaders) {
       {"-- zone: trusted\nSELECT 1", "model m.sql: header needs `-- inputs"},
       {"-- zone: trusted\n-- inputs: a\n", "model m.sql: no SQL query"},
       {"-- zone: trusted\n-- format: csv\n-- inputs: a\nSELECT 1", "model m.sql: format 'csv'"},
+      {"-- zone: trusted\n-- inputs: a\n-- check: unique email\nSELECT 1",
+       "model m.sql line 3: parse check `unique email`: expected NAME(ARGUMENTS)"},
   };
   for (const Case& c : cases) {
     auto model = ParseModel("m.sql", c.text);

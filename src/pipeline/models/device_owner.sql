@@ -6,7 +6,10 @@
 -- timestamps coincide with most of the device's distinct reading times.
 -- That user is accepted only when both thresholds hold:
 --   support: the user shares at least 90% of the device's reading times,
---     because an owner's app records every exercise the device records;
+--     because an owner's app records every exercise the device records,
+--     while a non-owner may share up to 77% (see below). A device whose
+--     owner's app readings were partly lost, for example quarantined,
+--     therefore stays unresolved rather than risk a wrong owner;
 --   margin: the runner-up shares at most 80% as many times as the best
 --     user, because customers exercising at the same moments also
 --     coincide. In the STEDI starter data each device's owner shares 30 of
