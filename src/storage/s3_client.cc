@@ -531,7 +531,21 @@ Result<std::string> S3Client::PutObject(std::string_view bucket, std::string_vie
   // AWS rejects an If-Match on a missing key with 404: another writer
   // deleted the object, which is a lost race like any other.
   if (response.status == 404 && !condition.if_match.empty()) {
-    return Status::Conflict(error.message());
+    error = Status::Conflict(error.message());
+  }
+  if (error.code() != StatusCode::kConflict || response.attempts == 1) return error;
+
+  // An earlier attempt may have written the object and lost only its
+  // response, so that the retry failed its own precondition. The ETag of a
+  // single PutObject is the MD5 of the content (unless the server encrypts
+  // with KMS keys), which tells whether the stored object is this one.
+  Result<S3Object> head = HeadObject(bucket, key);
+  if (head.ok() && head->etag == HexMd5(data)) {
+    spdlog::info(
+        "S3 PutObject {}: a retry failed its precondition, but an earlier attempt had "
+        "written the object",
+        request.Target());
+    return head->etag;
   }
   return error;
 }

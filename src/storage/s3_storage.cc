@@ -97,9 +97,10 @@ class S3Storage final : public Storage {
     return VersionedObject{std::move(object.data), std::move(object.etag)};
   }
 
-  // NOTE: when a conditional PutObject is retried after a dropped connection
-  // and the lost attempt had succeeded, the retry fails its own condition
-  // and this returns kConflict although the write took effect.
+  // NOTE: S3Client::PutObject recognises its own earlier attempt by the
+  // object's MD5 ETag. When a third writer replaced the object in between,
+  // or the server's ETags are not MD5 digests, this returns kConflict
+  // although the write took effect.
   Result<std::string> WriteIfMatch(std::string_view key, std::string_view data,
                                    std::string_view expected_version) override {
     PutCondition condition;
