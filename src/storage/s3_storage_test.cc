@@ -517,11 +517,11 @@ TEST_F(S3ClientTest, HeadCopyAndDelete) {
   EXPECT_EQ(copy->data, "{\"a\":1}");
 
   ASSERT_TRUE(client_->DeleteObject(testing::kTestBucket, Key("source.json")).ok());
-  Result<S3Object> gone = client_->HeadObject(testing::kTestBucket, Key("source.json"));
-  ASSERT_FALSE(gone.ok());
-  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(gone.status().message().starts_with("HeadObject s3://stedi-test/" + prefix_))
-      << gone.status().message();
+  Result<S3Object> deleted_head = client_->HeadObject(testing::kTestBucket, Key("source.json"));
+  ASSERT_FALSE(deleted_head.ok());
+  EXPECT_EQ(deleted_head.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(deleted_head.status().message().starts_with("HeadObject s3://stedi-test/" + prefix_))
+      << deleted_head.status().message();
 
   Result<std::string> copy_missing = client_->CopyObject(testing::kTestBucket, Key("source.json"),
                                                          testing::kTestBucket, Key("other.json"));
@@ -608,7 +608,7 @@ TEST_F(S3ClientTest, RacingIfMatchWritersHaveOneWinner) {
   EXPECT_EQ(stored->etag, *results[winner]);
 }
 
-TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
+TEST_F(S3ClientTest, LargeFileUploadsInParts) {
   TempDir dir;
   std::string data = WriteRandomFile(dir.path() / "large.bin", 20 << 20);
   MultipartOptions options{.threshold = 5 << 20, .part_size = 5 << 20};
@@ -632,7 +632,7 @@ TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
   EXPECT_EQ(range->data, data.substr((5 << 20) - 4, 8)) << "bytes across a part boundary";
 }
 
-TEST_F(S3ClientTest, SmallFileGoesUpInOnePut) {
+TEST_F(S3ClientTest, SmallFileUploadsInOnePut) {
   TempDir dir;
   std::string data = WriteRandomFile(dir.path() / "small.bin", 1000);
   Result<std::string> etag = client_->UploadFile(testing::kTestBucket, Key("small.bin"),

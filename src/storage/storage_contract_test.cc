@@ -246,7 +246,7 @@ TEST_P(StorageContractTest, LocalPathForReadHasContentAndExtension) {
   EXPECT_EQ(ReadFile(*changed), "changed");
 }
 
-TEST_P(StorageContractTest, LocalPathForReadOfMissingIsNotFound) {
+TEST_P(StorageContractTest, LocalPathForMissingIsNotFound) {
   Result<std::string> path = storage_->LocalPathForRead("missing.parquet");
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), StatusCode::kNotFound) << path.status().ToString();
