@@ -1,11 +1,13 @@
 #include "storage/s3_storage.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -227,6 +229,26 @@ class S3Storage final : public Storage {
   std::mutex eviction_mutex_;
 };
 
+// Removes the staging folders ("PID-RANDOM") of processes that no longer
+// run, which a crash or a kill leaves behind.
+void RemoveStagingOfExitedProcesses(const fs::path& staging_root) {
+  std::error_code error;
+  for (auto it = fs::directory_iterator(staging_root, error);
+       !error && it != fs::directory_iterator(); it.increment(error)) {
+    std::string name = it->path().filename().string();
+    pid_t pid = 0;
+    auto [end, parse_error] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (parse_error != std::errc() || end == name.data() || *end != '-' || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code remove_error;
+    fs::remove_all(it->path(), remove_error);
+    if (remove_error) {
+      spdlog::warn("S3 cache: remove staging folder {} of exited process {}: {}",
+                   it->path().string(), pid, remove_error.message());
+    }
+  }
+}
+
 fs::path DefaultCacheDir() {
   std::string dir = Getenv("STEDI_CACHE_DIR");
   if (!dir.empty()) return dir;
@@ -282,8 +304,9 @@ Result<std::unique_ptr<Storage>> OpenS3Storage(const S3Location& location, S3Con
   if (options.cache_dir.empty()) options.cache_dir = DefaultCacheDir().string();
   // Each storage stages its files in a folder of its own and removes it when
   // destroyed, so processes sharing the cache never touch each other's files.
-  fs::path staging =
-      fs::path(options.cache_dir) / "staging" / fmt::format("{}-{}", ::getpid(), RandomHex());
+  fs::path staging_root = fs::path(options.cache_dir) / "staging";
+  RemoveStagingOfExitedProcesses(staging_root);
+  fs::path staging = staging_root / fmt::format("{}-{}", ::getpid(), RandomHex());
   std::error_code error;
   fs::create_directories(fs::path(options.cache_dir) / "objects", error);
   if (!error) fs::create_directories(staging, error);

@@ -426,6 +426,27 @@ TEST(S3RetryTest, StoppedServerFailsAfterBoundedRetries) {
   EXPECT_TRUE(put.message().starts_with("PutObject s3://lake/k: ")) << put.message();
 }
 
+TEST(S3CacheTest, OpenRemovesStagingOfExitedProcesses) {
+  TempDir dir;
+  // Linux pids stay below 2^22, so no process has this one.
+  fs::path exited = dir.path() / "staging" / "999999999-0123456789abcdef";
+  fs::path running = dir.path() / "staging" / fmt::format("{}-0123456789abcdef", ::getppid());
+  fs::path other = dir.path() / "staging" / "notes";
+  WriteFile(exited / "1-part-0.parquet", "partial");
+  WriteFile(running / "1-part-0.parquet", "in use");
+  WriteFile(other / "keep.txt", "not a staging folder");
+  S3StorageOptions options;
+  options.cache_dir = dir.str();
+
+  Result<std::unique_ptr<Storage>> storage =
+      OpenS3Storage(S3Location{"lake", ""}, RetryTestConfig("http://127.0.0.1:9"), options);
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  EXPECT_FALSE(fs::exists(exited));
+  EXPECT_TRUE(fs::exists(running));
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_EQ((*storage)->Describe(), "s3://lake");
+}
+
 // ------------------------------------------------------- against a server
 
 class S3ClientTest : public ::testing::Test {
