@@ -229,11 +229,17 @@ Result<std::vector<TableInfo>> Catalog::ListTablesAsOf(int64_t as_of) {
 }
 
 Result<TableInfo> Catalog::GetTable(std::string_view name) {
-  STEDI_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ListTables());
-  for (TableInfo& table : tables) {
-    if (table.name == name) return std::move(table);
+  STEDI_ASSIGN_OR_RETURN(
+      SqliteStatement query,
+      db_.Prepare(std::string(kTableColumns) + "WHERE s.id = t.current_snapshot AND t.name = ?"));
+  query.Bind(1, name);
+  STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
+  if (!has_row) {
+    return Status::NotFound(fmt::format("table {} does not exist (see `stedi tables`)", name));
   }
-  return Status::NotFound(fmt::format("table {} does not exist (see `stedi tables`)", name));
+  TableInfo table = ReadTableRow(query);
+  STEDI_ASSIGN_OR_RETURN(table.files, SnapshotFiles(table.snapshot_id));
+  return table;
 }
 
 Result<int64_t> Catalog::CommitSnapshot(const SnapshotCommit& commit) {

@@ -52,7 +52,7 @@ struct TableInfo {
   int64_t row_count = 0;
   std::string updated_at;   // UTC, ISO 8601
   std::string operation;     // what made the snapshot: ingest, overwrite, append, rollback
-  std::string content_hash;  // order-independent hash of the rows; equal rows, equal hash
+  std::string content_hash;  // order-independent; see SnapshotCommit::content_hash
   std::vector<ColumnInfo> columns;
   std::vector<DataFile> files;
   std::map<std::string, InputState> inputs;  // input table -> what the producing job read
@@ -81,6 +81,9 @@ struct SnapshotCommit {
   std::optional<int64_t> run_id;
   std::vector<ColumnInfo> columns;
   std::string operation = "overwrite";
+  // Order-independent and additive over the files. Job outputs hash their
+  // rows (engine::ContentHash); landing tables sum a hash of each file's
+  // bytes (its sha256), since a landing file's rows follow from its bytes.
   std::string content_hash;
   std::vector<DataFile> files;                // the whole table, not only new files
   std::map<std::string, InputState> inputs;  // input table -> what the job read

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 #include "engine/database.h"
@@ -131,6 +133,44 @@ TEST_F(ColumnCopyTest, CopyToParquetRejectsMismatchedBatch) {
   Status copied =
       connection_->CopyColumnsToParquet(columns, batches, (dir_.path() / "x.parquet").string());
   EXPECT_EQ(copied.code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ColumnCopyTest, CopyToParquetOnConnectionsAtOnce) {
+  SampleColumns sample;
+  std::vector<ColumnDefinition> columns = {
+      {"a", Kind::kBigint}, {"b", Kind::kInteger}, {"c", Kind::kDouble}, {"d", Kind::kVarchar}};
+  std::vector<ColumnBatch> batches = {{sample.Values(), 3}};
+  // The scan function is registered on a connection's first copy, so each
+  // round starts a fresh database whose connections all copy at once.
+  // Without serialized registration, both of two runs of 100 rounds failed.
+  constexpr int kRounds = 50;
+  constexpr int kConnections = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    auto db = Database::Open("");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    std::vector<Connection> connections;
+    for (int i = 0; i < kConnections; ++i) {
+      auto connection = db->Connect();
+      ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+      connections.push_back(std::move(connection).value());
+    }
+    std::vector<Status> statuses(kConnections);
+    std::vector<std::thread> threads;
+    std::atomic<int> waiting{kConnections};
+    for (int i = 0; i < kConnections; ++i) {
+      threads.emplace_back([&, i] {
+        // Start the copies together.
+        --waiting;
+        while (waiting.load() > 0) std::this_thread::yield();
+        std::string path = (dir_.path() / fmt::format("r{}-c{}.parquet", round, i)).string();
+        statuses[i] = connections[i].CopyColumnsToParquet(columns, batches, path);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (int i = 0; i < kConnections; ++i) {
+      EXPECT_TRUE(statuses[i].ok()) << "round " << round << ": " << statuses[i].ToString();
+    }
+  }
 }
 
 }  // namespace

@@ -386,8 +386,12 @@ void RunColumnScan(duckdb_function_info info, duckdb_data_chunk output) {
 }
 
 // Registers the scan function on `connection`. Another connection to the
-// same database may have registered it already, which is fine.
+// same database may have registered it already, which is fine. One
+// registration runs at a time: with DuckDB 1.4.4, registrations on two
+// connections at once sometimes left one unable to find the function.
 void RegisterColumnScan(duckdb_connection connection) {
+  static std::mutex registration_mutex;
+  std::lock_guard<std::mutex> lock(registration_mutex);
   duckdb_table_function function = duckdb_create_table_function();
   duckdb_table_function_set_name(function, kColumnScanFunction);
   duckdb_logical_type id_type = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);

@@ -5,9 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <unordered_set>
 
 #include "engine/database.h"
 #include "engine/table_views.h"
@@ -37,6 +43,15 @@ Result<std::string> ReadLocalFile(const std::string& path) {
   return std::move(buffer).str();
 }
 
+Status WriteLocalFile(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::IOError(fmt::format("create {}: cannot write the file", path));
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.flush();
+  if (!out) return Status::IOError(fmt::format("write {}: I/O error", path));
+  return Status::Ok();
+}
+
 bool IsHidden(const fs::path& path) {
   std::string name = path.filename().string();
   return !name.empty() && name[0] == '.';
@@ -55,83 +70,285 @@ Result<std::string> ChooseRawKey(catalog::Lake& lake, Source source, const std::
   return storage::JoinKey({folder, sha256.substr(0, 12) + "-" + name});
 }
 
-class Ingester {
- public:
-  Ingester(catalog::Lake& lake, engine::Connection connection, int64_t batch_id)
-      : lake_(lake), connection_(std::move(connection)), batch_id_(batch_id) {}
+// The landing table's content hash of one file: the first 64 bits of the
+// file's sha256. Landing tables need only a hash that changes with their
+// content and adds up over their files, and a landing file's rows follow
+// from its bytes, so no scan of the written rows is needed. Job outputs
+// keep the row hash (engine::ContentHash).
+uint64_t FileContentHash(const std::string& sha256) {
+  return std::stoull(sha256.substr(0, 16), nullptr, 16);
+}
 
-  Result<FileOutcome> IngestFile(const std::string& path, const IngestOptions& options);
+// Files smaller than this are parsed on the worker's own thread; larger
+// ones get the parser's threads too.
+constexpr size_t kParallelParseBytes = size_t{16} << 20;
+// The landing snapshots are committed once per group of files: after this
+// many files, or once a group has been open this long, and at the end.
+constexpr size_t kGroupFiles = 64;
+constexpr auto kGroupTime = std::chrono::seconds(2);
 
- private:
-  Status CommitLandedFile(const catalog::LandedFile& file, const ConvertedFile& converted,
-                          const RecordContract& contract, uint64_t content_hash);
-
-  catalog::Lake& lake_;
-  engine::Connection connection_;
-  int64_t batch_id_;
+// A file as a worker prepared it: read, hashed and, unless it had landed
+// before the batch started, copied and converted to a Parquet file, both
+// under temporary keys. The catalog has not seen it yet.
+struct PreparedFile {
+  Status status;
+  std::string path;
+  int64_t size = 0;
+  std::string sha256;
+  bool landed_before = false;  // its bytes had landed before this batch; not converted
+  Source source = Source::kCustomer;
+  std::string name;
+  std::string data_key;
+  std::string temp_key;      // where the Parquet file waits until the file is landed
+  std::string raw_temp_key;  // where the copy of the bytes waits until the file is landed
+  ConvertedFile converted;
 };
 
-Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOptions& options) {
-  FileOutcome outcome;
-  outcome.path = path;
-  STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(path));
-  std::string sha256 = HexSha256(bytes);
+// Reads, hashes and converts files on one worker per core, a few files
+// ahead of the caller, which takes them back in input order. Workers touch
+// no catalog: every catalog decision is the caller's, on its own thread.
+class FilePipeline {
+ public:
+  FilePipeline(catalog::Lake& lake, engine::Database& db, const std::vector<std::string>& files,
+               const IngestOptions& options, std::unordered_set<std::string> landed_before)
+      : lake_(lake),
+        db_(db),
+        files_(files),
+        options_(options),
+        landed_before_(std::move(landed_before)) {}
 
+  ~FilePipeline() { Stop(); }
+
+  Status Start() {
+    size_t workers = std::max(1u, std::thread::hardware_concurrency());
+    workers = std::min(workers, files_.size());
+    window_ = 2 * workers;
+    for (size_t i = 0; i < workers; ++i) {
+      STEDI_ASSIGN_OR_RETURN(engine::Connection connection, db_.Connect());
+      threads_.emplace_back(
+          [this, connection = std::move(connection)]() mutable { Work(connection); });
+    }
+    return Status::Ok();
+  }
+
+  // The prepared file at `index`; call with 0, 1, 2, ... in turn.
+  PreparedFile Take(size_t index) {
+    std::unique_lock lock(mutex_);
+    ready_changed_.wait(lock, [&] { return ready_.count(index) > 0; });
+    PreparedFile file = std::move(ready_.at(index));
+    ready_.erase(index);
+    taken_ = index + 1;
+    window_changed_.notify_all();
+    return file;
+  }
+
+  // Stops the workers and removes the Parquet files of prepared files that
+  // were never taken.
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    window_changed_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+    for (auto& [index, file] : ready_) {
+      if (!file.temp_key.empty()) (void)lake_.storage->Delete(file.temp_key);
+      if (!file.raw_temp_key.empty()) (void)lake_.storage->Delete(file.raw_temp_key);
+    }
+    ready_.clear();
+  }
+
+ private:
+  void Work(engine::Connection& connection) {
+    while (true) {
+      size_t index = 0;
+      {
+        std::unique_lock lock(mutex_);
+        window_changed_.wait(lock, [&] {
+          return stopping_ || next_ >= files_.size() || next_ < taken_ + window_;
+        });
+        if (stopping_ || next_ >= files_.size()) return;
+        index = next_++;
+      }
+      PreparedFile file = Prepare(index, connection);
+      std::lock_guard lock(mutex_);
+      ready_.emplace(index, std::move(file));
+      ready_changed_.notify_all();
+    }
+  }
+
+  PreparedFile Prepare(size_t index, engine::Connection& connection) {
+    PreparedFile file;
+    file.path = files_[index];
+    file.status = Convert(index, connection, file);
+    if (!file.status.ok()) {
+      // Nothing refers to a failed file's temporary copies: remove them.
+      if (!file.temp_key.empty()) (void)lake_.storage->Delete(file.temp_key);
+      if (!file.raw_temp_key.empty()) (void)lake_.storage->Delete(file.raw_temp_key);
+      file.temp_key.clear();
+      file.raw_temp_key.clear();
+    }
+    return file;
+  }
+
+  Status Convert(size_t index, engine::Connection& connection, PreparedFile& file) {
+    STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(file.path));
+    file.size = static_cast<int64_t>(bytes.size());
+    file.sha256 = HexSha256(bytes);
+
+    if (landed_before_.count(file.sha256) > 0) {
+      file.landed_before = true;
+      return Status::Ok();
+    }
+    std::optional<Source> source = options_.source;
+    if (!source && IsGzip(bytes)) {
+      // The first records are enough to tell the source.
+      source = DetectSource(Gunzip(bytes, 1 << 20).text);
+    } else if (!source) {
+      source = DetectSource(bytes);
+    }
+    if (!source) {
+      return Status::InvalidArgument(fmt::format(
+          "land {}: cannot tell the source from its first record; name it with --source "
+          "customer|accelerometer|step_trainer",
+          file.path));
+    }
+
+    file.source = *source;
+    file.name = fs::path(file.path).filename().string();
+    file.data_key = storage::JoinKey(
+        {"landing", SourceName(*source), "data", file.sha256.substr(0, 16) + ".parquet"});
+    // Two byte-identical files of one batch are both converted, each to
+    // keys of their own; the caller lands the first and removes the second.
+    // The raw key is the caller's choice, so the copy waits beside it.
+    file.raw_temp_key = storage::JoinKey({"landing", SourceName(*source), "raw",
+                                          fmt::format(".tmp-ingest-{}", index)});
+    STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
+                           lake_.storage->LocalPathForWrite(file.raw_temp_key));
+    STEDI_RETURN_IF_ERROR(WriteLocalFile(raw_temp_path, bytes));
+    file.temp_key = fmt::format("{}.tmp-ingest-{}", file.data_key, index);
+    STEDI_ASSIGN_OR_RETURN(std::string temp_path, lake_.storage->LocalPathForWrite(file.temp_key));
+
+    ParseOptions parse_options;
+    if (bytes.size() < kParallelParseBytes) parse_options.threads = 1;
+    STEDI_ASSIGN_OR_RETURN(file.converted,
+                           ConvertLandingFile(file.name, bytes, ContractFor(*source), connection,
+                                              temp_path, parse_options));
+    return Status::Ok();
+  }
+
+  catalog::Lake& lake_;
+  engine::Database& db_;
+  const std::vector<std::string>& files_;
+  const IngestOptions& options_;
+  const std::unordered_set<std::string> landed_before_;
+
+  std::mutex mutex_;
+  std::condition_variable window_changed_;  // taken_ grew, or stopping_ was set
+  std::condition_variable ready_changed_;
+  std::map<size_t, PreparedFile> ready_;
+  size_t next_ = 0;   // the next file a worker takes up
+  size_t taken_ = 0;  // files the caller has taken
+  size_t window_ = 2;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The landing files of one table added in the current group.
+struct TableAdditions {
+  const RecordContract* contract = nullptr;
+  std::vector<catalog::DataFile> files;
+  uint64_t hash = 0;
+};
+
+// Lands prepared files in the catalog, one group per transaction.
+class GroupLander {
+ public:
+  GroupLander(catalog::Lake& lake, int64_t batch_id) : lake_(lake), batch_id_(batch_id) {}
+
+  // Checks `file` against every file landed so far, this group's included,
+  // and either skips it or lands it in the open transaction.
+  Result<FileOutcome> Land(PreparedFile& file);
+
+  // Commits one landing snapshot per table that gained files in this group.
+  Status CommitSnapshots();
+
+ private:
+  catalog::Lake& lake_;
+  int64_t batch_id_;
+  std::vector<std::pair<std::string, TableAdditions>> tables_;  // in order of first file
+};
+
+Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
+  catalog::Catalog& catalog = *lake_.catalog;
+  FileOutcome outcome;
+  outcome.path = file.path;
   STEDI_ASSIGN_OR_RETURN(std::optional<catalog::LandedFile> existing,
-                         lake_.catalog->FindLandedFile(sha256));
+                         catalog.FindLandedFile(file.sha256));
   if (existing) {
+    if (!file.temp_key.empty()) STEDI_RETURN_IF_ERROR(lake_.storage->Delete(file.temp_key));
+    if (!file.raw_temp_key.empty()) {
+      STEDI_RETURN_IF_ERROR(lake_.storage->Delete(file.raw_temp_key));
+    }
     outcome.kind = FileOutcomeKind::kSkippedDuplicate;
     outcome.duplicate_of = existing->raw_key;
     outcome.source = ParseSource(existing->source).value_or(Source::kCustomer);
     return outcome;
   }
-
-  std::optional<Source> source = options.source;
-  if (!source && IsGzip(bytes)) {
-    // The first records are enough to tell the source.
-    source = DetectSource(Gunzip(bytes, 1 << 20).text);
-  } else if (!source) {
-    source = DetectSource(bytes);
+  if (file.landed_before) {
+    return Status::Internal(fmt::format("land {}: its landed copy is no longer in the catalog",
+                                        file.path));
   }
-  if (!source) {
-    return Status::InvalidArgument(fmt::format(
-        "land {}: cannot tell the source from its first record; name it with --source "
-        "customer|accelerometer|step_trainer",
-        path));
-  }
-  outcome.source = *source;
-  const RecordContract& contract = ContractFor(*source);
-  std::string name = fs::path(path).filename().string();
+  outcome.source = file.source;
+  const RecordContract& contract = ContractFor(file.source);
+  const ConvertedFile& converted = file.converted;
 
-  // Write the data files first; nothing refers to them until the catalog
-  // commit below, so a failure leaves no visible trace.
-  STEDI_ASSIGN_OR_RETURN(std::string raw_key, ChooseRawKey(lake_, *source, name, sha256));
-  STEDI_RETURN_IF_ERROR(lake_.storage->Write(raw_key, bytes));
-  std::string data_key =
-      storage::JoinKey({"landing", SourceName(*source), "data", sha256.substr(0, 16) + ".parquet"});
-  STEDI_ASSIGN_OR_RETURN(std::string data_path, lake_.storage->LocalPathForWrite(data_key));
-  STEDI_ASSIGN_OR_RETURN(ConvertedFile converted,
-                         ConvertLandingFile(name, bytes, contract, connection_, data_path));
-  STEDI_ASSIGN_OR_RETURN(
-      uint64_t content_hash,
-      engine::ContentHash(connection_, fmt::format("SELECT * FROM read_parquet({})",
-                                                   engine::QuoteLiteral(data_path))));
-  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(data_key, data_path));
+  // Write the data files first; nothing refers to them until the group's
+  // transaction commits, so a failure leaves no visible trace.
+  STEDI_ASSIGN_OR_RETURN(std::string raw_key,
+                         ChooseRawKey(lake_, file.source, file.name, file.sha256));
+  STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
+                         lake_.storage->LocalPathForWrite(file.raw_temp_key));
+  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(raw_key, raw_temp_path));
+  file.raw_temp_key.clear();
+  STEDI_ASSIGN_OR_RETURN(std::string temp_path, lake_.storage->LocalPathForWrite(file.temp_key));
+  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(file.data_key, temp_path));
+  file.temp_key.clear();
 
   catalog::LandedFile landed;
   landed.batch_id = batch_id_;
-  landed.source = std::string(SourceName(*source));
-  landed.name = name;
-  landed.origin = fs::absolute(path).string();
+  landed.source = std::string(SourceName(file.source));
+  landed.name = file.name;
+  landed.origin = fs::absolute(file.path).string();
   landed.raw_key = raw_key;
-  landed.data_key = data_key;
-  landed.sha256 = sha256;
-  landed.size = static_cast<int64_t>(bytes.size());
+  landed.data_key = file.data_key;
+  landed.sha256 = file.sha256;
+  landed.size = file.size;
   landed.records_read = converted.records_read;
   landed.accepted = converted.accepted;
   landed.coerced = converted.coerced;
   landed.quarantined = converted.quarantined;
-  STEDI_RETURN_IF_ERROR(CommitLandedFile(landed, converted, contract, content_hash));
+  STEDI_ASSIGN_OR_RETURN(int64_t file_id, catalog.AddLandedFile(landed));
+  std::vector<catalog::QuarantineEntry> quarantine;
+  for (const QuarantinedRecord& record : converted.quarantine) {
+    quarantine.push_back({record.line, record.byte_offset, record.reason, record.raw});
+  }
+  STEDI_RETURN_IF_ERROR(catalog.AddQuarantine(file_id, landed.source, quarantine));
+  std::vector<catalog::FieldTypeCount> drift;
+  for (const FieldTypeCount& count : converted.drift) {
+    drift.push_back({count.field, count.json_type, count.count});
+  }
+  STEDI_RETURN_IF_ERROR(catalog.AddFieldTypes(file_id, drift));
+
+  auto table = std::find_if(tables_.begin(), tables_.end(),
+                            [&](const auto& entry) { return entry.first == contract.table; });
+  if (table == tables_.end()) {
+    tables_.push_back({contract.table, TableAdditions{&contract, {}, 0}});
+    table = std::prev(tables_.end());
+  }
+  table->second.files.push_back({file.data_key, converted.accepted});
+  table->second.hash += FileContentHash(file.sha256);
 
   outcome.records_read = converted.records_read;
   outcome.accepted = converted.accepted;
@@ -141,46 +358,37 @@ Result<FileOutcome> Ingester::IngestFile(const std::string& path, const IngestOp
     if (outcome.first_quarantined.size() == kQuarantineSamples) break;
     outcome.first_quarantined.push_back(record);
   }
+  file.converted = {};
   return outcome;
 }
 
-Status Ingester::CommitLandedFile(const catalog::LandedFile& file, const ConvertedFile& converted,
-                                  const RecordContract& contract, uint64_t content_hash) {
+Status GroupLander::CommitSnapshots() {
   catalog::Catalog& catalog = *lake_.catalog;
-  return catalog.InTransaction([&]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(int64_t file_id, catalog.AddLandedFile(file));
-    std::vector<catalog::QuarantineEntry> quarantine;
-    for (const QuarantinedRecord& record : converted.quarantine) {
-      quarantine.push_back({record.line, record.byte_offset, record.reason, record.raw});
-    }
-    STEDI_RETURN_IF_ERROR(catalog.AddQuarantine(file_id, file.source, quarantine));
-    std::vector<catalog::FieldTypeCount> drift;
-    for (const FieldTypeCount& count : converted.drift) {
-      drift.push_back({count.field, count.json_type, count.count});
-    }
-    STEDI_RETURN_IF_ERROR(catalog.AddFieldTypes(file_id, drift));
-
+  for (auto& [name, additions] : tables_) {
+    const RecordContract& contract = *additions.contract;
     catalog::SnapshotCommit commit;
     commit.table = contract.table;
     commit.zone = "landing";
-    commit.location = storage::JoinKey({"landing", file.source});
+    commit.location = storage::JoinKey({"landing", SourceName(contract.source)});
     commit.produced_by = "ingest";
     commit.operation = "ingest";
     for (const FieldSpec& field : contract.fields) {
       commit.columns.push_back({field.name, std::string(SqlTypeName(field.type))});
     }
-    uint64_t table_hash = content_hash;
+    uint64_t table_hash = additions.hash;
     Result<catalog::TableInfo> current = catalog.GetTable(contract.table);
     if (current.ok()) {
-      commit.files = current->files;
+      commit.files = std::move(current->files);
       table_hash += engine::ParseContentHash(current->content_hash);
     } else if (current.status().code() != StatusCode::kNotFound) {
       return current.status();
     }
-    commit.files.push_back({file.data_key, converted.accepted});
+    commit.files.insert(commit.files.end(), additions.files.begin(), additions.files.end());
     commit.content_hash = engine::FormatContentHash(table_hash);
-    return catalog.CommitSnapshot(commit).status();
-  });
+    STEDI_RETURN_IF_ERROR(catalog.CommitSnapshot(commit).status());
+  }
+  tables_.clear();
+  return Status::Ok();
 }
 
 }  // namespace
@@ -219,12 +427,35 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   STEDI_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputPaths(paths));
   if (files.empty()) return Status::InvalidArgument("no files found under the given paths");
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
-  STEDI_ASSIGN_OR_RETURN(engine::Connection connection, db.Connect());
   STEDI_ASSIGN_OR_RETURN(int64_t batch_id, lake.catalog->StartBatch());
-  Ingester ingester(lake, std::move(connection), batch_id);
-  for (const std::string& file : files) {
-    STEDI_ASSIGN_OR_RETURN(FileOutcome outcome, ingester.IngestFile(file, options));
-    on_file(outcome);
+  std::unordered_set<std::string> landed_before;
+  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed, lake.catalog->ListLandedFiles(""));
+  for (const catalog::LandedFile& file : landed) landed_before.insert(file.sha256);
+
+  FilePipeline pipeline(lake, db, files, options, std::move(landed_before));
+  STEDI_RETURN_IF_ERROR(pipeline.Start());
+  GroupLander lander(lake, batch_id);
+  size_t next = 0;
+  while (next < files.size()) {
+    std::vector<FileOutcome> outcomes;
+    Status stop;  // a file that could not be prepared: ends the batch after this group
+    auto group_start = std::chrono::steady_clock::now();
+    STEDI_RETURN_IF_ERROR(lake.catalog->InTransaction([&]() -> Status {
+      while (next < files.size() && outcomes.size() < kGroupFiles &&
+             std::chrono::steady_clock::now() - group_start < kGroupTime) {
+        PreparedFile file = pipeline.Take(next);
+        if (!file.status.ok()) {
+          stop = file.status;
+          break;
+        }
+        ++next;
+        STEDI_ASSIGN_OR_RETURN(FileOutcome outcome, lander.Land(file));
+        outcomes.push_back(std::move(outcome));
+      }
+      return lander.CommitSnapshots();
+    }));
+    for (const FileOutcome& outcome : outcomes) on_file(outcome);
+    if (!stop.ok()) return stop;
   }
   return Status::Ok();
 }

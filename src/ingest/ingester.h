@@ -39,10 +39,14 @@ inline constexpr size_t kQuarantineSamples = 5;
 // name order, hidden files skipped). kNotFound names a missing path.
 Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
 
-// Lands every file under `paths`. A file whose bytes already landed is
-// skipped. Each landed file is committed on its own, so an error stops the
-// batch but keeps the files landed before it. `on_file` is called after
-// each file.
+// Lands every file under `paths`. A file whose bytes already landed, in an
+// earlier batch or earlier in this one, is skipped. Files are read and
+// converted on one worker per core, and landed in the catalog in input
+// order, in groups of up to 64 files or 2 seconds, one transaction each.
+// A file that cannot be read or converted stops the batch after the files
+// before it are committed; a catalog or storage error rolls back the open
+// group, whose files land again on the next ingest. `on_file` is called for
+// each file in input order, after its group is committed.
 Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
                    const IngestOptions& options,
                    const std::function<void(const FileOutcome&)>& on_file);

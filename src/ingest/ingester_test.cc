@@ -1,6 +1,9 @@
 #include "ingest/ingester.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "test_support.h"
 
@@ -76,6 +79,93 @@ TEST(IngesterTest, SameNameWithOtherBytesLandsBeside) {
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 2u);
   EXPECT_NE((*files)[0].raw_key, (*files)[1].raw_key);
+}
+
+TEST(IngesterTest, SameNameInOneBatchLandsBeside) {
+  TempDir input;
+  TempDir lake_dir;
+  WriteFile(input.path() / "a" / "steps.json", kSteps);
+  WriteFile(input.path() / "b" / "steps.json",
+            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+  auto lake = catalog::Lake::Open(lake_dir.str());
+  ASSERT_TRUE(lake.ok());
+  auto outcomes = Ingest(*lake, {input.str()});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].kind, FileOutcomeKind::kLanded);
+  EXPECT_EQ(outcomes[1].kind, FileOutcomeKind::kLanded);
+  auto files = lake->catalog->ListLandedFiles("step_trainer");
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].raw_key, "landing/step_trainer/raw/steps.json");
+  EXPECT_NE((*files)[1].raw_key, (*files)[0].raw_key);
+  auto raw = lake->storage->Read((*files)[1].raw_key);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_NE(raw->find("1655564376363"), std::string::npos);
+}
+
+TEST(IngesterTest, LandingHashIgnoresBatching) {
+  TempDir input;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 70; ++i) {
+    std::string path = (input.path() / fmt::format("steps-{:03d}.json", i)).string();
+    WriteFile(path, fmt::format("{{\"sensorReadingTime\":{},\"serialNumber\":\"a\","
+                                "\"distanceFromObject\":5}}\n",
+                                1655564376000 + i));
+    paths.push_back(path);
+  }
+  TempDir together_dir;
+  TempDir apart_dir;
+  auto together = catalog::Lake::Open(together_dir.str());
+  auto apart = catalog::Lake::Open(apart_dir.str());
+  ASSERT_TRUE(together.ok());
+  ASSERT_TRUE(apart.ok());
+  Ingest(*together, {input.str()});
+  Ingest(*apart, {paths.begin(), paths.begin() + 10});
+  Ingest(*apart, {paths.begin() + 10, paths.end()});
+
+  auto one = together->catalog->GetTable("step_trainer_landing");
+  auto two = apart->catalog->GetTable("step_trainer_landing");
+  ASSERT_TRUE(one.ok());
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(one->row_count, 70);
+  EXPECT_EQ(two->row_count, 70);
+  EXPECT_EQ(one->content_hash, two->content_hash);
+  // Files keep the input order, across the groups of one batch too.
+  ASSERT_EQ(one->files.size(), 70u);
+  auto landed = together->catalog->ListLandedFiles("step_trainer");
+  ASSERT_TRUE(landed.ok());
+  ASSERT_EQ(landed->size(), 70u);
+  for (size_t i = 0; i < landed->size(); ++i) {
+    EXPECT_EQ((*landed)[i].name, fmt::format("steps-{:03d}.json", i));
+    EXPECT_EQ(one->files[i].key, (*landed)[i].data_key);
+  }
+}
+
+TEST(IngesterTest, FailedFileKeepsEarlierFiles) {
+  TempDir input;
+  TempDir lake_dir;
+  WriteFile(input.path() / "1-steps.json", kSteps);
+  WriteFile(input.path() / "2-odd.json", "{\"something\":1}\n");
+  WriteFile(input.path() / "3-steps.json",
+            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+  auto lake = catalog::Lake::Open(lake_dir.str());
+  ASSERT_TRUE(lake.ok());
+  std::vector<FileOutcome> outcomes;
+  Status status = IngestPaths(*lake, {input.str()}, {},
+                              [&](const FileOutcome& o) { outcomes.push_back(o); });
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_NE(outcomes[0].path.find("1-steps.json"), std::string::npos);
+  auto table = lake->catalog->GetTable("step_trainer_landing");
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->row_count, 2);
+  // No temporary copy of the later files is left behind.
+  auto objects = lake->storage->List("landing/");
+  ASSERT_TRUE(objects.ok());
+  EXPECT_EQ(objects->size(), 2u);  // the raw copy and the Parquet file of 1-steps.json
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(lake_dir.path())) {
+    EXPECT_EQ(entry.path().string().find(".tmp-ingest"), std::string::npos) << entry.path();
+  }
 }
 
 TEST(IngesterTest, UndetectableSourceNamesTheFile) {
