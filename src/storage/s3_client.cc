@@ -257,11 +257,17 @@ S3Client::S3Client(S3Config config)
 S3Client::~S3Client() = default;
 
 // Path-style ("endpoint/bucket/key") for a custom endpoint, which may not
-// resolve bucket subdomains; virtual-hosted style for AWS itself.
+// resolve bucket subdomains, and for AWS bucket names with dots, which the
+// wildcard TLS certificate of *.s3.REGION.amazonaws.com does not cover.
+// Virtual-hosted style ("bucket.s3.REGION.amazonaws.com/key") otherwise.
+// NOTE: the tests reach only a local gateway, so the two AWS forms have not
+// run against AWS itself.
 std::string S3Client::UrlOf(const Request& request) const {
   std::string url;
   if (!config_.endpoint.empty()) {
     url = fmt::format("{}/{}", config_.endpoint, request.bucket);
+  } else if (request.bucket.find('.') != std::string::npos) {
+    url = fmt::format("https://s3.{}.amazonaws.com/{}", config_.region, request.bucket);
   } else {
     url = fmt::format("https://{}.s3.{}.amazonaws.com", request.bucket, config_.region);
   }
