@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -141,8 +140,16 @@ class S3Storage final : public Storage {
     return cached.string();
   }
 
+  // The key's own path under the staging folder: asking again for a key
+  // gives the same path, as on local disk.
   Result<std::string> LocalPathForWrite(std::string_view key) override {
-    fs::path path = staging_dir_ / fmt::format("{}-{}", NextId(), BaseName(key));
+    fs::path path = staging_dir_ / fs::path(std::string(key));
+    std::error_code error;
+    fs::create_directories(path.parent_path(), error);
+    if (error) {
+      return Status::IOError(fmt::format("create staging folder {}: {}",
+                                         path.parent_path().string(), error.message()));
+    }
     return path.string();
   }
 
@@ -214,11 +221,6 @@ class S3Storage final : public Storage {
       if (fs::remove(entry.path, error)) total -= entry.size;
     }
     spdlog::debug("S3 cache {} contains {} bytes after eviction", objects_dir_.string(), total);
-  }
-
-  static uint64_t NextId() {
-    static std::atomic<uint64_t> counter{0};
-    return ++counter;
   }
 
   S3Location location_;

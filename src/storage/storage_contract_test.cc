@@ -253,6 +253,20 @@ TEST_P(StorageContractTest, LocalPathForMissingIsNotFound) {
   EXPECT_EQ(path.status().code(), StatusCode::kNotFound) << path.status().ToString();
 }
 
+// The ingester asks for a key's path when it converts a file and again when
+// it publishes it, so the two calls must agree.
+TEST_P(StorageContractTest, LocalPathForWriteIsStablePerKey) {
+  Result<std::string> first = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-0");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<std::string> second = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-0");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*first, *second);
+  Result<std::string> other = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, *first);
+  EXPECT_TRUE(std::filesystem::is_directory(std::filesystem::path(*first).parent_path()));
+}
+
 TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
   Result<std::string> path = storage_->LocalPathForWrite("curated/out/data.parquet");
   ASSERT_TRUE(path.ok()) << path.status().ToString();
