@@ -12,6 +12,8 @@
 #include <optional>
 #include <sstream>
 
+#include "storage/local_files.h"
+
 namespace stedi::storage {
 namespace {
 
@@ -103,14 +105,7 @@ class MemoryStorageImpl final : public MemoryStorage {
   // The key's own path under a staging folder: asking again for a key gives
   // the same path, as on local disk.
   Result<std::string> LocalPathForWrite(std::string_view key) override {
-    fs::path path = files_dir_ / "staging" / fs::path(std::string(key));
-    std::error_code error;
-    fs::create_directories(path.parent_path(), error);
-    if (error) {
-      return Status::IOError(fmt::format("create staging folder {}: {}",
-                                         path.parent_path().string(), error.message()));
-    }
-    return path.string();
+    return PathWithFoldersUnder(files_dir_ / "staging", key);
   }
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "common/hash.h"
+#include "storage/local_files.h"
 
 namespace stedi::storage {
 namespace {
@@ -143,14 +144,7 @@ class S3Storage final : public Storage {
   // The key's own path under the staging folder: asking again for a key
   // gives the same path, as on local disk.
   Result<std::string> LocalPathForWrite(std::string_view key) override {
-    fs::path path = staging_dir_ / fs::path(std::string(key));
-    std::error_code error;
-    fs::create_directories(path.parent_path(), error);
-    if (error) {
-      return Status::IOError(fmt::format("create staging folder {}: {}",
-                                         path.parent_path().string(), error.message()));
-    }
-    return path.string();
+    return PathWithFoldersUnder(staging_dir_, key);
   }
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {
