@@ -69,8 +69,9 @@ port_in_use() { ss -Hltn "sport = :$1" | grep -q .; }
 
 write_config() {
   local fsid=$1
-  # With authentication off, the gateway asks the monitor for msgr2 "secure"
-  # mode, which needs authentication, and hangs; allowing "crc" avoids that.
+  # With authentication off, the gateway requests msgr2 "secure" mode from
+  # the monitor, which needs authentication, so it hangs. Allowing "crc"
+  # mode avoids that.
   cat >"$conf" <<EOF
 [global]
 fsid = $fsid

@@ -3,12 +3,13 @@
 #include <openssl/evp.h>
 
 namespace stedi {
+namespace {
 
-std::string HexSha256(std::string_view data) {
+std::string HexDigest(const EVP_MD* algorithm, std::string_view data) {
   static constexpr char kDigits[] = "0123456789abcdef";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &length, algorithm, nullptr);
   std::string hex;
   hex.reserve(length * 2);
   for (unsigned int i = 0; i < length; ++i) {
@@ -17,5 +18,11 @@ std::string HexSha256(std::string_view data) {
   }
   return hex;
 }
+
+}  // namespace
+
+std::string HexSha256(std::string_view data) { return HexDigest(EVP_sha256(), data); }
+
+std::string HexMd5(std::string_view data) { return HexDigest(EVP_md5(), data); }
 
 }  // namespace stedi

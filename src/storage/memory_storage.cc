@@ -12,6 +12,8 @@
 #include <optional>
 #include <sstream>
 
+#include "storage/local_files.h"
+
 namespace stedi::storage {
 namespace {
 
@@ -92,7 +94,7 @@ class MemoryStorageImpl final : public MemoryStorage {
     STEDI_RETURN_IF_ERROR(CheckReadFaults(key));
     auto it = objects_.find(std::string(key));
     if (it == objects_.end()) return Status::NotFound(fmt::format("{} does not exist", key));
-    fs::path path = FilePath(key);
+    fs::path path = ReadCopyPath(key);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(it->second.data.data(), static_cast<std::streamsize>(it->second.data.size()));
     out.close();
@@ -100,9 +102,10 @@ class MemoryStorageImpl final : public MemoryStorage {
     return path.string();
   }
 
+  // The key's own path under a staging folder: asking again for a key gives
+  // the same path, as on local disk.
   Result<std::string> LocalPathForWrite(std::string_view key) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    return FilePath(key).string();
+    return PathWithFoldersUnder(files_dir_ / "staging", key);
   }
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {
@@ -181,8 +184,9 @@ class MemoryStorageImpl final : public MemoryStorage {
     return version;
   }
 
-  // A fresh local file for `key` that keeps its file name. Requires mutex_.
-  fs::path FilePath(std::string_view key) {
+  // A fresh local file for a copy of `key` that keeps its file name, so a
+  // reader of an earlier copy is never disturbed. Requires mutex_.
+  fs::path ReadCopyPath(std::string_view key) {
     size_t slash = key.rfind('/');
     std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
     return files_dir_ / fmt::format("{}-{}", ++file_id_, name);

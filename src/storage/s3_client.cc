@@ -155,7 +155,6 @@ struct Transfer {
   FILE* sink = nullptr;
   bool sink_failed = false;
   int sink_errno = 0;
-  long* status = nullptr;
   std::string* body = nullptr;
   std::map<std::string, std::string>* headers = nullptr;
 };
@@ -222,6 +221,31 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Sets the request method and, when the request has a body, the callbacks
+// that upload it from memory.
+void SetMethodAndBody(CURL* curl, const std::string& method, bool has_body, Transfer* transfer) {
+  if (method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  if (!has_body) {
+    if (method != "GET") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    return;
+  }
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                   static_cast<curl_off_t>(transfer->upload.size()));
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
+  curl_easy_setopt(curl, CURLOPT_READDATA, transfer);
+  curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekUpload);
+  curl_easy_setopt(curl, CURLOPT_SEEKDATA, transfer);
+  // Bodies above 1 MiB get "Expect: 100-continue". Removing that header
+  // with an "Expect:" entry breaks the signature in libcurl 7.88 (the
+  // entry is signed but not sent), so send the body without waiting.
+  curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+  if (method != "PUT") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+}
+
 }  // namespace
 
 S3Client::S3Client(S3Config config)
@@ -233,11 +257,17 @@ S3Client::S3Client(S3Config config)
 S3Client::~S3Client() = default;
 
 // Path-style ("endpoint/bucket/key") for a custom endpoint, which may not
-// resolve bucket subdomains; virtual-hosted style for AWS itself.
+// resolve bucket subdomains, and for AWS bucket names with dots, which the
+// wildcard TLS certificate of *.s3.REGION.amazonaws.com does not cover.
+// Virtual-hosted style ("bucket.s3.REGION.amazonaws.com/key") otherwise.
+// NOTE: the tests reach only a local gateway, so the two AWS forms have not
+// run against AWS itself.
 std::string S3Client::UrlOf(const Request& request) const {
   std::string url;
   if (!config_.endpoint.empty()) {
     url = fmt::format("{}/{}", config_.endpoint, request.bucket);
+  } else if (request.bucket.find('.') != std::string::npos) {
+    url = fmt::format("https://s3.{}.amazonaws.com/{}", config_.region, request.bucket);
   } else {
     url = fmt::format("https://{}.s3.{}.amazonaws.com", request.bucket, config_.region);
   }
@@ -256,6 +286,22 @@ std::string S3Client::UrlOf(const Request& request) const {
   return url;
 }
 
+// libcurl 7.88 signs the headers given here but adds neither
+// x-amz-content-sha256 nor the session token by itself.
+curl_slist* S3Client::HeadersOf(const Request& request) const {
+  curl_slist* headers = nullptr;
+  std::string payload_hash = HexSha256(request.body.value_or(std::string_view()));
+  headers = curl_slist_append(headers, ("x-amz-content-sha256: " + payload_hash).c_str());
+  if (!config_.credentials.session_token.empty()) {
+    headers = curl_slist_append(
+        headers, ("x-amz-security-token: " + config_.credentials.session_token).c_str());
+  }
+  for (const std::string& header : request.headers) {
+    headers = curl_slist_append(headers, header.c_str());
+  }
+  return headers;
+}
+
 Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retryable) {
   *retryable = false;
   CURL* curl = handles_->Acquire();
@@ -267,22 +313,10 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
   transfer.curl = curl;
   transfer.upload = request.body.value_or(std::string_view());
   transfer.sink_path = request.sink_path;
-  transfer.status = &response.status;
   transfer.body = &response.body;
   transfer.headers = &response.headers;
 
-  // libcurl 7.88 neither adds x-amz-content-sha256 nor the session token.
-  curl_slist* headers = nullptr;
-  std::string payload_hash = request.body ? HexSha256(*request.body) : HexSha256("");
-  headers = curl_slist_append(headers, ("x-amz-content-sha256: " + payload_hash).c_str());
-  if (!config_.credentials.session_token.empty()) {
-    headers = curl_slist_append(
-        headers, ("x-amz-security-token: " + config_.credentials.session_token).c_str());
-  }
-  for (const std::string& header : request.headers) {
-    headers = curl_slist_append(headers, header.c_str());
-  }
-
+  curl_slist* headers = HeadersOf(request);
   std::string url = UrlOf(request);
   std::string sigv4 = fmt::format("aws:amz:{}:s3", config_.region);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -301,25 +335,7 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& request, bool* retr
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
 
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.body) {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-                     static_cast<curl_off_t>(transfer.upload.size()));
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekUpload);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
-    // Bodies above 1 MiB get "Expect: 100-continue". Removing that header
-    // with an "Expect:" entry breaks the signature in libcurl 7.88 (the
-    // entry is signed but not sent), so send the body without waiting.
-    curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
-    if (request.method != "PUT")
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  SetMethodAndBody(curl, request.method, request.body.has_value(), &transfer);
 
   spdlog::debug("S3 {} {} {}", request.operation, request.method, url);
   CURLcode code = curl_easy_perform(curl);
@@ -521,7 +537,21 @@ Result<std::string> S3Client::PutObject(std::string_view bucket, std::string_vie
   // AWS rejects an If-Match on a missing key with 404: another writer
   // deleted the object, which is a lost race like any other.
   if (response.status == 404 && !condition.if_match.empty()) {
-    return Status::Conflict(error.message());
+    error = Status::Conflict(error.message());
+  }
+  if (error.code() != StatusCode::kConflict || response.attempts == 1) return error;
+
+  // An earlier attempt may have written the object and lost only its
+  // response, so that the retry failed its own precondition. The ETag of a
+  // single PutObject is the MD5 of the content (unless the server encrypts
+  // with KMS keys), which tells whether the stored object is this one.
+  Result<S3Object> head = HeadObject(bucket, key);
+  if (head.ok() && head->etag == HexMd5(data)) {
+    spdlog::info(
+        "S3 PutObject {}: a retry failed its precondition, but an earlier attempt had "
+        "written the object",
+        request.Target());
+    return head->etag;
   }
   return error;
 }

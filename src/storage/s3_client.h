@@ -21,6 +21,8 @@
 
 #include "common/status.h"
 
+struct curl_slist;
+
 namespace stedi::storage {
 
 struct S3Credentials {
@@ -153,6 +155,7 @@ class S3Client {
   Result<Response> SendOnce(const Request& request, bool* retryable);
   Status ErrorFromResponse(const Request& request, const Response& response) const;
   std::string UrlOf(const Request& request) const;
+  curl_slist* HeadersOf(const Request& request) const;
 
   Result<std::string> UploadParts(std::string_view bucket, std::string_view key,
                                   const std::string& path, uint64_t file_size,

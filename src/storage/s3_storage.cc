@@ -1,11 +1,12 @@
 #include "storage/s3_storage.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <random>
 
 #include "common/hash.h"
+#include "storage/local_files.h"
 
 namespace stedi::storage {
 namespace {
@@ -97,9 +99,10 @@ class S3Storage final : public Storage {
     return VersionedObject{std::move(object.data), std::move(object.etag)};
   }
 
-  // NOTE: when a conditional PutObject is retried after a dropped connection
-  // and the lost attempt had succeeded, the retry fails its own condition
-  // and this returns kConflict although the write took effect.
+  // NOTE: S3Client::PutObject recognises its own earlier attempt by the
+  // object's MD5 ETag. When a third writer replaced the object in between,
+  // or the server's ETags are not MD5 digests, this returns kConflict
+  // although the write took effect.
   Result<std::string> WriteIfMatch(std::string_view key, std::string_view data,
                                    std::string_view expected_version) override {
     PutCondition condition;
@@ -138,9 +141,10 @@ class S3Storage final : public Storage {
     return cached.string();
   }
 
+  // The key's own path under the staging folder: asking again for a key
+  // gives the same path, as on local disk.
   Result<std::string> LocalPathForWrite(std::string_view key) override {
-    fs::path path = staging_dir_ / fmt::format("{}-{}", NextId(), BaseName(key));
-    return path.string();
+    return PathWithFoldersUnder(staging_dir_, key);
   }
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {
@@ -213,11 +217,6 @@ class S3Storage final : public Storage {
     spdlog::debug("S3 cache {} contains {} bytes after eviction", objects_dir_.string(), total);
   }
 
-  static uint64_t NextId() {
-    static std::atomic<uint64_t> counter{0};
-    return ++counter;
-  }
-
   S3Location location_;
   S3Client client_;
   S3StorageOptions options_;
@@ -225,6 +224,26 @@ class S3Storage final : public Storage {
   fs::path staging_dir_;
   std::mutex eviction_mutex_;
 };
+
+// Removes the staging folders ("PID-RANDOM") of processes that no longer
+// run, which a crash or a kill leaves behind.
+void RemoveStagingOfExitedProcesses(const fs::path& staging_root) {
+  std::error_code error;
+  for (auto it = fs::directory_iterator(staging_root, error);
+       !error && it != fs::directory_iterator(); it.increment(error)) {
+    std::string name = it->path().filename().string();
+    pid_t pid = 0;
+    auto [end, parse_error] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (parse_error != std::errc() || end == name.data() || *end != '-' || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code remove_error;
+    fs::remove_all(it->path(), remove_error);
+    if (remove_error) {
+      spdlog::warn("S3 cache: remove staging folder {} of exited process {}: {}",
+                   it->path().string(), pid, remove_error.message());
+    }
+  }
+}
 
 fs::path DefaultCacheDir() {
   std::string dir = Getenv("STEDI_CACHE_DIR");
@@ -281,8 +300,9 @@ Result<std::unique_ptr<Storage>> OpenS3Storage(const S3Location& location, S3Con
   if (options.cache_dir.empty()) options.cache_dir = DefaultCacheDir().string();
   // Each storage stages its files in a folder of its own and removes it when
   // destroyed, so processes sharing the cache never touch each other's files.
-  fs::path staging =
-      fs::path(options.cache_dir) / "staging" / fmt::format("{}-{}", ::getpid(), RandomHex());
+  fs::path staging_root = fs::path(options.cache_dir) / "staging";
+  RemoveStagingOfExitedProcesses(staging_root);
+  fs::path staging = staging_root / fmt::format("{}-{}", ::getpid(), RandomHex());
   std::error_code error;
   fs::create_directories(fs::path(options.cache_dir) / "objects", error);
   if (!error) fs::create_directories(staging, error);

@@ -261,12 +261,13 @@ TEST(S3XmlTest, ParsesErrorBody) {
   EXPECT_EQ(XmlEscape("\"a\" & <b>"), "&quot;a&quot; &amp; &lt;b&gt;");
 }
 
-// A TCP server on 127.0.0.1 that reads one request per connection, sends
-// `reply` and closes the connection; an empty `reply` closes it unanswered,
-// like a server that drops connections. It counts the connections.
+// A TCP server on 127.0.0.1 that reads one request per connection, sends a
+// reply and closes the connection. Connection i gets replies[i], and the
+// ones after the last get the last reply. An empty reply closes the
+// connection unanswered, like a server that drops connections.
 class FaultyHttpServer {
  public:
-  explicit FaultyHttpServer(std::string reply) : reply_(std::move(reply)) {
+  explicit FaultyHttpServer(std::vector<std::string> replies) : replies_(std::move(replies)) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -295,6 +296,7 @@ class FaultyHttpServer {
       if (::poll(&ready, 1, 20) <= 0) continue;
       int connection = ::accept(listener_, nullptr, nullptr);
       if (connection < 0) continue;
+      const std::string& reply = replies_[std::min<size_t>(connections_, replies_.size() - 1)];
       ++connections_;
       std::string request;
       char buffer[4096];
@@ -303,12 +305,12 @@ class FaultyHttpServer {
         if (n <= 0) break;
         request.append(buffer, static_cast<size_t>(n));
       }
-      if (!reply_.empty()) ::send(connection, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+      if (!reply.empty()) ::send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
       ::close(connection);
     }
   }
 
-  std::string reply_;
+  const std::vector<std::string> replies_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -334,9 +336,9 @@ S3Config RetryTestConfig(const std::string& endpoint) {
 }
 
 TEST(S3RetryTest, ServerErrorIsRetriedThenReported) {
-  FaultyHttpServer server(HttpReply(
+  FaultyHttpServer server({HttpReply(
       "503 Service Unavailable",
-      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"));
+      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")});
   S3Client client(RetryTestConfig(server.endpoint()));
 
   Result<S3ObjectData> object = client.GetObject("lake", "a.json");
@@ -349,7 +351,7 @@ TEST(S3RetryTest, ServerErrorIsRetriedThenReported) {
 }
 
 TEST(S3RetryTest, DroppedConnectionIsRetried) {
-  FaultyHttpServer server("");
+  FaultyHttpServer server({""});
   S3Client client(RetryTestConfig(server.endpoint()));
 
   Status status = client.DeleteObject("lake", "a.json");
@@ -360,8 +362,8 @@ TEST(S3RetryTest, DroppedConnectionIsRetried) {
 }
 
 TEST(S3RetryTest, ClientErrorIsNotRetried) {
-  FaultyHttpServer server(HttpReply(
-      "404 Not Found", "<Error><Code>NoSuchKey</Code><Message>No such key</Message></Error>"));
+  FaultyHttpServer server({HttpReply(
+      "404 Not Found", "<Error><Code>NoSuchKey</Code><Message>No such key</Message></Error>")});
   S3Client client(RetryTestConfig(server.endpoint()));
 
   Result<S3ObjectData> object = client.GetObject("lake", "a.json");
@@ -369,6 +371,42 @@ TEST(S3RetryTest, ClientErrorIsNotRetried) {
   EXPECT_EQ(object.status().message(),
             "GetObject s3://lake/a.json: HTTP 404 NoSuchKey: No such key");
   EXPECT_EQ(server.connections(), 1);
+}
+
+// The first PutObject lands but its connection drops; the retry then fails
+// its own If-None-Match, and HeadObject shows the stored ETag.
+std::vector<std::string> LostResponseReplies(std::string_view stored_etag) {
+  std::string precondition_failed = HttpReply(
+      "412 Precondition Failed", "<Error><Code>PreconditionFailed</Code><Message/></Error>");
+  std::string head = fmt::format(
+      "HTTP/1.1 200 OK\r\nETag: \"{}\"\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
+      stored_etag);
+  return {"", precondition_failed, head};
+}
+
+TEST(S3RetryTest, RetriedConditionalPutRecognisesOwnWrite) {
+  // 99914b932bd37a50b983c5e7c90ae93b is the MD5 of "{}".
+  FaultyHttpServer server(LostResponseReplies("99914b932bd37a50b983c5e7c90ae93b"));
+  S3Client client(RetryTestConfig(server.endpoint()));
+
+  Result<std::string> etag =
+      client.PutObject("lake", "head.json", "{}", PutCondition{.if_none_match_any = true});
+  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  EXPECT_EQ(*etag, "99914b932bd37a50b983c5e7c90ae93b");
+  EXPECT_EQ(server.connections(), 3);
+}
+
+TEST(S3RetryTest, RetriedConditionalPutSeesOtherWriter) {
+  FaultyHttpServer server(LostResponseReplies("0123456789abcdef0123456789abcdef"));
+  S3Client client(RetryTestConfig(server.endpoint()));
+
+  Result<std::string> etag =
+      client.PutObject("lake", "head.json", "{}", PutCondition{.if_none_match_any = true});
+  ASSERT_FALSE(etag.ok());
+  EXPECT_EQ(etag.status().code(), StatusCode::kConflict) << etag.status().ToString();
+  EXPECT_TRUE(etag.status().message().starts_with(
+      "PutObject s3://lake/head.json: HTTP 412 PreconditionFailed after 2 attempts"))
+      << etag.status().message();
 }
 
 // A stopped server: connections to the port are refused, so each request
@@ -386,6 +424,27 @@ TEST(S3RetryTest, StoppedServerFailsAfterBoundedRetries) {
   Status put = client.PutObject("lake", "k", "data").status();
   EXPECT_EQ(put.code(), StatusCode::kIOError);
   EXPECT_TRUE(put.message().starts_with("PutObject s3://lake/k: ")) << put.message();
+}
+
+TEST(S3CacheTest, OpenRemovesStagingOfExitedProcesses) {
+  TempDir dir;
+  // Linux pids stay below 2^22, so no process has this one.
+  fs::path exited = dir.path() / "staging" / "999999999-0123456789abcdef";
+  fs::path running = dir.path() / "staging" / fmt::format("{}-0123456789abcdef", ::getppid());
+  fs::path other = dir.path() / "staging" / "notes";
+  WriteFile(exited / "1-part-0.parquet", "partial");
+  WriteFile(running / "1-part-0.parquet", "in use");
+  WriteFile(other / "keep.txt", "not a staging folder");
+  S3StorageOptions options;
+  options.cache_dir = dir.str();
+
+  Result<std::unique_ptr<Storage>> storage =
+      OpenS3Storage(S3Location{"lake", ""}, RetryTestConfig("http://127.0.0.1:9"), options);
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  EXPECT_FALSE(fs::exists(exited));
+  EXPECT_TRUE(fs::exists(running));
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_EQ((*storage)->Describe(), "s3://lake");
 }
 
 // ------------------------------------------------------- against a server
@@ -479,11 +538,11 @@ TEST_F(S3ClientTest, HeadCopyAndDelete) {
   EXPECT_EQ(copy->data, "{\"a\":1}");
 
   ASSERT_TRUE(client_->DeleteObject(testing::kTestBucket, Key("source.json")).ok());
-  Result<S3Object> gone = client_->HeadObject(testing::kTestBucket, Key("source.json"));
-  ASSERT_FALSE(gone.ok());
-  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(gone.status().message().starts_with("HeadObject s3://stedi-test/" + prefix_))
-      << gone.status().message();
+  Result<S3Object> deleted_head = client_->HeadObject(testing::kTestBucket, Key("source.json"));
+  ASSERT_FALSE(deleted_head.ok());
+  EXPECT_EQ(deleted_head.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(deleted_head.status().message().starts_with("HeadObject s3://stedi-test/" + prefix_))
+      << deleted_head.status().message();
 
   Result<std::string> copy_missing = client_->CopyObject(testing::kTestBucket, Key("source.json"),
                                                          testing::kTestBucket, Key("other.json"));
@@ -570,7 +629,7 @@ TEST_F(S3ClientTest, RacingIfMatchWritersHaveOneWinner) {
   EXPECT_EQ(stored->etag, *results[winner]);
 }
 
-TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
+TEST_F(S3ClientTest, LargeFileUploadsInParts) {
   TempDir dir;
   std::string data = WriteRandomFile(dir.path() / "large.bin", 20 << 20);
   MultipartOptions options{.threshold = 5 << 20, .part_size = 5 << 20};
@@ -594,7 +653,7 @@ TEST_F(S3ClientTest, LargeFileGoesUpInPartsAndReadsBack) {
   EXPECT_EQ(range->data, data.substr((5 << 20) - 4, 8)) << "bytes across a part boundary";
 }
 
-TEST_F(S3ClientTest, SmallFileGoesUpInOnePut) {
+TEST_F(S3ClientTest, SmallFileUploadsInOnePut) {
   TempDir dir;
   std::string data = WriteRandomFile(dir.path() / "small.bin", 1000);
   Result<std::string> etag = client_->UploadFile(testing::kTestBucket, Key("small.bin"),

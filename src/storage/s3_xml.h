@@ -1,6 +1,6 @@
-// The few pieces of the S3 XML responses that S3Client reads. S3 answers
-// are flat and machine-written, so a scan for elements by name suffices; no
-// general XML parser is needed.
+// The few pieces of the S3 XML responses that S3Client reads. S3 responses
+// are flat and machine-written, so a scan for elements by name suffices and
+// no general XML parser is needed.
 #pragma once
 
 #include <string>
@@ -18,7 +18,8 @@ std::string XmlElement(std::string_view xml, std::string_view tag);
 // `text` with &, <, >, " and ' replaced by entities.
 std::string XmlEscape(std::string_view text);
 
-// The Code and Message of an <Error> body; both empty when `body` is none.
+// The Code and Message of an <Error> body; both are empty when `body` is
+// not an error.
 struct S3Error {
   std::string code;
   std::string message;

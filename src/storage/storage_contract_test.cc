@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/database.h"
 #include "storage/memory_storage.h"
 #include "storage/s3_storage.h"
 #include "storage/s3_test_util.h"
@@ -246,10 +247,24 @@ TEST_P(StorageContractTest, LocalPathForReadHasContentAndExtension) {
   EXPECT_EQ(ReadFile(*changed), "changed");
 }
 
-TEST_P(StorageContractTest, LocalPathForReadOfMissingIsNotFound) {
+TEST_P(StorageContractTest, LocalPathForMissingIsNotFound) {
   Result<std::string> path = storage_->LocalPathForRead("missing.parquet");
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), StatusCode::kNotFound) << path.status().ToString();
+}
+
+// The ingester asks for a key's path when it converts a file and again when
+// it publishes it, so the two calls must agree.
+TEST_P(StorageContractTest, LocalPathForWriteIsStablePerKey) {
+  Result<std::string> first = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-0");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<std::string> second = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-0");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*first, *second);
+  Result<std::string> other = storage_->LocalPathForWrite("landing/customer/raw/.tmp-ingest-1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, *first);
+  EXPECT_TRUE(std::filesystem::is_directory(std::filesystem::path(*first).parent_path()));
 }
 
 TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
@@ -269,6 +284,31 @@ TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
   Result<std::vector<ObjectInfo>> listed = storage_->List("curated/");
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(KeysOf(*listed), std::vector<std::string>{"curated/out/data.parquet"});
+}
+
+// The way jobs use a lake: DuckDB writes Parquet to a local path, the
+// storage publishes it, and DuckDB reads it back through a local path.
+TEST_P(StorageContractTest, DuckDbRoundTripsParquet) {
+  const std::string key = "trusted/numbers/run-1/part-0.parquet";
+  Result<std::string> out = storage_->LocalPathForWrite(key);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  Result<engine::Database> database = engine::Database::Open("");
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  Result<engine::Connection> connection = database->Connect();
+  ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+  Status copied = connection->Execute(
+      fmt::format("COPY (SELECT range AS id FROM range(1000)) TO {} (FORMAT parquet)",
+                  engine::QuoteLiteral(*out)));
+  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  Status published = storage_->PublishLocalFile(key, *out);
+  ASSERT_TRUE(published.ok()) << published.ToString();
+
+  Result<std::string> in = storage_->LocalPathForRead(key);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  Result<int64_t> sum = connection->QueryInt64(
+      fmt::format("SELECT sum(id) FROM read_parquet({})", engine::QuoteLiteral(*in)));
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(*sum, 499500);
 }
 
 TEST_P(StorageContractTest, DescribeIsNotEmpty) { EXPECT_FALSE(storage_->Describe().empty()); }
