@@ -41,3 +41,5 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3
 
 echo "test_s3: running the S3 tests against $STEDI_S3_ENDPOINT" >&2
 "$tests" --gtest_filter='S3*' "$@"
+echo "test_s3: running the S3 lake tests of the stedi binary" >&2
+"$build_dir/tests/stedi_e2e_tests" --gtest_filter='S3*' "$@"

@@ -8,15 +8,75 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace stedi::catalog {
 
+namespace {
+
+Status WriteLocalFile(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  out.flush();
+  if (!out) return Status::IOError(fmt::format("write {}: {}", path, std::strerror(errno)));
+  return Status::Ok();
+}
+
+Result<std::string> ReadLocalFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(fmt::format("open {}: {}", path, std::strerror(errno)));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return std::move(buffer).str();
+}
+
+}  // namespace
+
 Result<Lake> Lake::Open(const std::string& location) {
   Lake lake;
-  STEDI_ASSIGN_OR_RETURN(lake.storage, storage::OpenLocalStorage(location));
-  STEDI_ASSIGN_OR_RETURN(std::string catalog_path, lake.storage->LocalPathForWrite(kCatalogKey));
-  STEDI_ASSIGN_OR_RETURN(lake.catalog, Catalog::Open(catalog_path));
+  lake.remote = location.rfind("s3://", 0) == 0;
+  STEDI_ASSIGN_OR_RETURN(lake.storage, storage::OpenStorage(location));
+  STEDI_ASSIGN_OR_RETURN(lake.catalog_path, lake.storage->LocalPathForWrite(kCatalogKey));
+  if (lake.remote) {
+    // Start from the published catalog, or from none.
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(lake.catalog_path + suffix, ignored);
+    }
+    Result<storage::VersionedObject> published = lake.storage->ReadVersioned(kCatalogKey);
+    if (published.ok()) {
+      lake.catalog_version = published->version;
+      lake.catalog_bytes = std::move(published->data);
+      STEDI_RETURN_IF_ERROR(WriteLocalFile(lake.catalog_path, lake.catalog_bytes));
+    } else if (published.status().code() != StatusCode::kNotFound) {
+      return published.status();
+    }
+  }
+  STEDI_ASSIGN_OR_RETURN(lake.catalog, Catalog::Open(lake.catalog_path));
   return lake;
+}
+
+Status Lake::Publish() {
+  if (!remote) return Status::Ok();
+  // Fold the write-ahead log into the database file before uploading it.
+  STEDI_RETURN_IF_ERROR(catalog->database().Execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+  STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(catalog_path));
+  if (bytes == catalog_bytes) return Status::Ok();
+  Result<std::string> version = storage->WriteIfMatch(kCatalogKey, bytes, catalog_version);
+  if (!version.ok()) {
+    if (version.status().code() == StatusCode::kConflict) {
+      return Status::Conflict(fmt::format(
+          "another writer committed to the lake {} while this command ran, so none of this "
+          "command's changes was committed; run it again",
+          storage->Describe()));
+    }
+    return version.status().WithContext("publish the catalog");
+  }
+  catalog_version = *version;
+  catalog_bytes = std::move(bytes);
+  return Status::Ok();
 }
 
 namespace {

@@ -12,12 +12,27 @@
 
 namespace stedi::catalog {
 
+// On local disk the catalog is a SQLite file used in place. In an S3 lake
+// (`s3://bucket/prefix`) a command works on a downloaded copy and Publish
+// uploads it with a conditional write, so a whole command commits at once,
+// or not at all when another writer published first.
 struct Lake {
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<Catalog> catalog;
+  bool remote = false;
+  std::string catalog_path;     // the local SQLite file
+  std::string catalog_version;  // remote only: version downloaded, "" when none existed
+  std::string catalog_bytes;    // remote only: content downloaded
 
-  // Opens the lake at `location` (a folder), creating it when missing.
+  // Opens the lake at `location`: a folder, created when missing, or an
+  // "s3://bucket/prefix" URL.
   static Result<Lake> Open(const std::string& location);
+
+  // Uploads a remote lake's catalog if this process changed it. kConflict
+  // when another writer published a catalog since this one was downloaded:
+  // none of this command's changes is then visible, and running it again is
+  // safe. Does nothing for a local lake.
+  Status Publish();
 };
 
 // The lake's single-writer lock, held from AcquireWriterLock until the

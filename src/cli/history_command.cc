@@ -53,6 +53,7 @@ Status Rollback(const GlobalOptions& global, const std::string& table, int64_t s
     STEDI_ASSIGN_OR_RETURN(created, lake.catalog->Rollback(table, snapshot));
     return Status::Ok();
   }));
+  STEDI_RETURN_IF_ERROR(lake.Publish());
   std::cout << fmt::format("{} now has the content of snapshot {}, as new snapshot {}\n", table,
                            snapshot, created);
   return Status::Ok();
@@ -73,6 +74,12 @@ Status Vacuum(const GlobalOptions& global, int64_t keep, bool dry_run) {
         return Status::Ok();
       },
       /*commit=*/!dry_run));
+  // The catalog without the expired snapshots must be visible before their
+  // files go, so a conflict here stops the vacuum before it deletes anything.
+  // NOTE: in an S3 lake the writer lock is local to one machine, so files that
+  // another machine's writer uploaded but has not committed yet look
+  // unreferenced here and are deleted; vacuum an S3 lake while no one writes.
+  if (!dry_run) STEDI_RETURN_IF_ERROR(lake.Publish());
   std::set<std::string> keep_keys(referenced.begin(), referenced.end());
   int64_t deleted = 0;
   uint64_t bytes = 0;

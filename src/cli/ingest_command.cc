@@ -65,7 +65,9 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
       std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
                    "quarantine`.\n";
     }
-    return status;
+    // Files landed before an error stay landed, in an S3 lake too.
+    Status published = lake.Publish();
+    return status.ok() ? published : status;
   }});
 }
 

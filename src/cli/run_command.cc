@@ -53,14 +53,18 @@ void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& comm
     std::cout << fmt::format("{:<26} {:<10} {:>12} {:>13} {:>9}\n", "job", "action", "rows read",
                              "rows written", "seconds");
     int committed = 0;
-    STEDI_RETURN_IF_ERROR(pipeline::RunModels(
+    Status ran = pipeline::RunModels(
         lake, selected, run_options, [&committed](const pipeline::JobResult& job) {
           if (job.action != pipeline::JobAction::kUpToDate) ++committed;
           std::cout << fmt::format("{:<26} {:<10} {:>12} {:>13} {:>9.3f}\n", job.job,
                                    pipeline::JobActionName(job.action), job.rows_read,
                                    job.rows_written, job.seconds)
                     << std::flush;
-        }));
+        });
+    // Jobs that finished before a failure stay committed, in an S3 lake too.
+    Status published = lake.Publish();
+    STEDI_RETURN_IF_ERROR(ran);
+    STEDI_RETURN_IF_ERROR(published);
     std::cout << '\n';
     if (committed == 0) {
       std::cout << "Nothing to do: no job's inputs changed since its last run, so no snapshot "

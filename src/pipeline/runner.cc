@@ -170,12 +170,14 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id, JobActi
   STEDI_ASSIGN_OR_RETURN(std::string local_path, lake_.storage->LocalPathForWrite(key));
   STEDI_RETURN_IF_ERROR(engine::CopyToParquet(connection_, model.sql, local_path));
   STEDI_RETURN_IF_ERROR(CheckOutput(model, run_id, local_path, commit.files));
-  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(key, local_path));
   STEDI_ASSIGN_OR_RETURN(int64_t part_rows, engine::ParquetRowCount(connection_, local_path));
   std::string part_select = fmt::format("SELECT * FROM read_parquet({})", engine::QuoteLiteral(local_path));
   STEDI_ASSIGN_OR_RETURN(uint64_t part_hash, engine::ContentHash(connection_, part_select));
   STEDI_ASSIGN_OR_RETURN(std::vector<engine::ViewColumn> columns,
                          engine::DescribeQuery(connection_, part_select));
+  // Publishing may move the file away from `local_path` (into a cache, for
+  // an S3 lake), so everything that reads it comes first.
+  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(key, local_path));
 
   commit.table = model.name;
   commit.zone = model.zone;
