@@ -1,10 +1,12 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "engine/database.h"
+#include "engine/table_views.h"
 #include "pipeline/runner.h"
 
 namespace stedi::cli {
@@ -26,13 +28,48 @@ Rows ToRows(const engine::QueryResult& result) {
   return rows;
 }
 
+// Returns `sql` wrapped so that nested values (LIST, STRUCT, MAP, ARRAY,
+// UNION) come back as DuckDB's text for them, which the C API cannot
+// otherwise return as strings; other columns keep their types.
+std::string QueryWithPrintableColumns(engine::Connection& connection, const std::string& sql) {
+  Result<std::vector<engine::ViewColumn>> columns = engine::DescribeQuery(connection, sql);
+  if (!columns.ok()) return sql;
+  bool nested = false;
+  std::string select;
+  for (const engine::ViewColumn& column : *columns) {
+    bool is_nested = column.type.find('[') != std::string::npos ||
+                     column.type.rfind("STRUCT", 0) == 0 || column.type.rfind("MAP", 0) == 0 ||
+                     column.type.rfind("UNION", 0) == 0;
+    nested = nested || is_nested;
+    std::string name = engine::QuoteIdentifier(column.name);
+    if (!select.empty()) select += ", ";
+    select += is_nested ? fmt::format("CAST(q.{0} AS VARCHAR) AS {0}", name) : "q." + name;
+  }
+  if (!nested) return sql;
+  return fmt::format("SELECT {} FROM ({}) AS q", select, sql);
+}
+
 Status RunQuery(const GlobalOptions& global, const std::string& sql, OutputFormat format,
                 int64_t as_of) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
   STEDI_ASSIGN_OR_RETURN(engine::Connection connection, db.Connect());
+  if (as_of > 0) {
+    STEDI_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> then,
+                           lake.catalog->ListTablesAsOf(as_of));
+    STEDI_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> now, lake.catalog->ListTables());
+    int64_t newest = 0;
+    for (const catalog::TableInfo& table : now) newest = std::max(newest, table.snapshot_id);
+    if (as_of > newest || then.empty()) {
+      return Status::NotFound(fmt::format(
+          "snapshot {} does not exist; snapshot ids run up to {} (see `stedi history TABLE`)",
+          as_of, newest));
+    }
+  }
   STEDI_RETURN_IF_ERROR(pipeline::RegisterTables(lake, connection, as_of));
-  Result<engine::QueryResult> result = connection.Query(sql);
+  Status read_only = connection.CheckReadOnly(sql);
+  if (!read_only.ok()) return read_only.WithContext("query rejected");
+  Result<engine::QueryResult> result = connection.Query(QueryWithPrintableColumns(connection, sql));
   if (!result.ok()) {
     return result.status().WithContext("query failed (list the tables with `stedi tables`)");
   }

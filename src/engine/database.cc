@@ -115,6 +115,38 @@ Status Connection::Execute(std::string_view sql) {
   return result.status();
 }
 
+Status Connection::CheckReadOnly(std::string_view sql) {
+  std::string text(sql);
+  duckdb_extracted_statements statements = nullptr;
+  idx_t count = duckdb_extract_statements(handle_->connection, text.c_str(), &statements);
+  Status status;
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(statements);
+    status = Status::InvalidArgument(error != nullptr && *error != '\0' ? error
+                                                                        : "no SQL statement given");
+  } else if (count > 1) {
+    status = Status::InvalidArgument(
+        fmt::format("give one SQL statement, not {}", static_cast<uint64_t>(count)));
+  } else {
+    duckdb_prepared_statement prepared = nullptr;
+    if (duckdb_prepare_extracted_statement(handle_->connection, statements, 0, &prepared) ==
+        DuckDBError) {
+      const char* error = duckdb_prepare_error(prepared);
+      status = Status::InvalidArgument(error != nullptr ? error : "invalid SQL statement");
+    } else {
+      duckdb_statement_type type = duckdb_prepared_statement_type(prepared);
+      if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+        status = Status::InvalidArgument(
+            "only SELECT and EXPLAIN statements may run here, so that a query cannot change "
+            "the lake");
+      }
+    }
+    duckdb_destroy_prepare(&prepared);
+  }
+  duckdb_destroy_extracted(&statements);
+  return status;
+}
+
 Result<int64_t> Connection::QueryInt64(std::string_view sql) {
   STEDI_ASSIGN_OR_RETURN(QueryResult result, Query(sql));
   if (result.row_count() != 1 || result.column_count() < 1) {

@@ -139,6 +139,10 @@ class Connection {
   Status Execute(std::string_view sql);
   // Runs one statement and returns its whole result.
   Result<QueryResult> Query(std::string_view sql);
+  // Returns ok when `sql` is exactly one statement that only reads (a SELECT,
+  // or an EXPLAIN); kInvalidArgument naming the statement otherwise. Parsing
+  // and binding errors come back with DuckDB's message.
+  Status CheckReadOnly(std::string_view sql);
   // Runs a query returning one row with one integer column.
   Result<int64_t> QueryInt64(std::string_view sql);
 

@@ -52,9 +52,12 @@ Status WriteLocalFile(const std::string& path, std::string_view data) {
   return Status::Ok();
 }
 
+// Names starting with '.' are hidden files; names starting with '_' are the
+// markers and metadata that Spark, Hadoop and Glue write beside data files,
+// such as _SUCCESS. Both are skipped inside folders, not when named directly.
 bool IsHidden(const fs::path& path) {
   std::string name = path.filename().string();
-  return !name.empty() && name[0] == '.';
+  return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
 
 // Chooses a raw key that no other landed file uses: the received name, or

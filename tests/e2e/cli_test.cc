@@ -69,6 +69,28 @@ TEST(CliTest, QueryFormats) {
   EXPECT_EQ(table.out, "n  s    z\n-  ---  ----\n1  a,b  NULL\n(1 row)\n");
 }
 
+TEST(CliTest, QueryRejectsStatementsThatWrite) {
+  TempDir lake;
+  const std::string target = (lake.path() / "out.csv").string();
+  for (const std::string& sql :
+       {"COPY (SELECT 1) TO '" + target + "'", std::string("CREATE TABLE t AS SELECT 1"),
+        "ATTACH '" + target + ".duckdb' AS x", std::string("SELECT 1; SELECT 2")}) {
+    CommandResult result = RunStedi(lake.str(), {"query", sql});
+    EXPECT_EQ(result.exit_code, 1) << sql;
+    EXPECT_EQ(result.err.rfind("stedi: error: query rejected: ", 0), 0u) << sql << ": " << result.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(target));
+  EXPECT_FALSE(std::filesystem::exists(target + ".duckdb"));
+}
+
+TEST(CliTest, QueryPrintsNestedValues) {
+  TempDir lake;
+  CommandResult json = RunStedi(
+      lake.str(), {"query", "--format", "json", "SELECT [1, 2] AS l, {'k': 1} AS s, 3 AS n"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out, "{\"l\":\"[1, 2]\",\"s\":\"{'k': 1}\",\"n\":3}\n");
+}
+
 TEST(CliTest, LakeComesFromEnvironment) {
   TempDir lake;
   CommandResult result =
