@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -29,7 +31,7 @@ Status ExportQuarantine(catalog::Lake& lake, const std::string& source, const st
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::QuarantinedRecordInfo> records,
                          lake.catalog->ListQuarantine(source));
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::IOError(fmt::format("create {}: cannot write the file", path));
+  if (!out) return Status::IOError(fmt::format("create {}: {}", path, std::strerror(errno)));
   for (const catalog::QuarantinedRecordInfo& record : records) {
     out << record.entry.raw << '\n';
   }

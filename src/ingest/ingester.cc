@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "common/hash.h"
 #include "engine/database.h"
 #include "engine/table_views.h"
 #include "ingest/gzip.h"
@@ -25,18 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string HexSha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
 Result<std::string> ReadLocalFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(fmt::format("open {}: cannot read the file", path));
+  if (!in) return Status::IOError(fmt::format("open {}: {}", path, std::strerror(errno)));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return Status::IOError(fmt::format("read {}: I/O error", path));

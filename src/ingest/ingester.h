@@ -35,8 +35,9 @@ struct FileOutcome {
 
 inline constexpr size_t kQuarantineSamples = 5;
 
-// Lists the files under `paths` (files as given, folders recursively, in
-// name order, skipping names that start with '.' or '_'). kNotFound names a missing path.
+// Lists the files under `paths`: files as given, folders recursively in
+// name order, skipping names that start with '.' or '_'. kNotFound names a
+// missing path.
 Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
 
 // Lands every file under `paths`. A file whose bytes already landed, in an
