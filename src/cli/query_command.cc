@@ -29,8 +29,8 @@ Rows ToRows(const engine::QueryResult& result) {
 }
 
 // Returns `sql` wrapped so that nested values (LIST, STRUCT, MAP, ARRAY,
-// UNION) come back as DuckDB's text for them, which the C API cannot
-// otherwise return as strings; other columns keep their types.
+// UNION) are cast to VARCHAR. The C API returns no string for them, and
+// other columns keep their types.
 std::string QueryWithPrintableColumns(engine::Connection& connection, const std::string& sql) {
   Result<std::vector<engine::ViewColumn>> columns = engine::DescribeQuery(connection, sql);
   if (!columns.ok()) return sql;

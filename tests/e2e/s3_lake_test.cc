@@ -73,7 +73,7 @@ TEST_F(S3LakeTest, SameFiguresAsLocalLake) {
   EXPECT_EQ(s3_figures, Figures(local));
   EXPECT_NE(s3_figures.find("machine_learning_curated="), std::string::npos) << s3_figures;
 
-  // A second process sees the same lake: nothing new to land or run.
+  // A second process reads the same catalog: nothing new to land or run.
   CommandResult again = RunStedi(lake_, IngestArgs());
   EXPECT_NE(again.out.find("0 files landed"), std::string::npos) << again.out;
   CommandResult rerun = RunStedi(lake_, {"run"});
