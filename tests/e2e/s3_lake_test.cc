@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -33,10 +34,14 @@ class S3LakeTest : public ::testing::Test {
     ASSERT_EQ(generated.exit_code, 0) << generated.err;
   }
 
+  // The starter data when STEDI_REAL_DATA names it, else the generated data.
   std::vector<std::string> IngestArgs() const {
-    return {"ingest", (work_.path() / "in" / "customer").string(),
-            (work_.path() / "in" / "accelerometer").string(),
-            (work_.path() / "in" / "step_trainer").string()};
+    const char* real = std::getenv("STEDI_REAL_DATA");
+    std::filesystem::path in = real != nullptr && *real != '\0'
+                                   ? std::filesystem::path(real)
+                                   : work_.path() / "in";
+    return {"ingest", (in / "customer").string(), (in / "accelerometer").string(),
+            (in / "step_trainer").string()};
   }
 
   // `stedi tables` as table,rows lines.
@@ -72,6 +77,12 @@ TEST_F(S3LakeTest, SameFiguresAsLocalLake) {
   std::string s3_figures = Figures(lake_);
   EXPECT_EQ(s3_figures, Figures(local));
   EXPECT_NE(s3_figures.find("machine_learning_curated="), std::string::npos) << s3_figures;
+  const char* real = std::getenv("STEDI_REAL_DATA");
+  if (real != nullptr && *real != '\0') {
+    EXPECT_NE(s3_figures.find("machine_learning_curated=40981\n"), std::string::npos)
+        << s3_figures;
+    EXPECT_NE(s3_figures.find("step_trainer_trusted=14460\n"), std::string::npos) << s3_figures;
+  }
 
   // A second process reads the same catalog: nothing new to land or run.
   CommandResult again = RunStedi(lake_, IngestArgs());
