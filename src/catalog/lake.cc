@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace stedi::catalog {
@@ -40,6 +41,9 @@ Result<Lake> Lake::Open(const std::string& location) {
   STEDI_ASSIGN_OR_RETURN(lake.storage, storage::OpenStorage(location));
   STEDI_ASSIGN_OR_RETURN(lake.catalog_path, lake.storage->LocalPathForWrite(kCatalogKey));
   if (lake.remote) {
+    std::random_device random;
+    uint64_t bits = (uint64_t{random()} << 32) | random();
+    lake.writer_id = fmt::format("{:012x}", bits & 0xffffffffffffull);
     // Start from the published catalog, or from none.
     std::error_code ignored;
     for (const char* suffix : {"", "-wal", "-shm"}) {

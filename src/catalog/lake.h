@@ -23,6 +23,12 @@ struct Lake {
   std::string catalog_path;     // the local SQLite file
   std::string catalog_version;  // remote only: version downloaded, "" when none existed
   std::string catalog_bytes;    // remote only: content downloaded
+  // Remote only: a random id of this command that names the data folders it
+  // writes. Writers of an S3 lake share no lock, so two of them may start
+  // from the same catalog and pick the same run number. The id keeps their
+  // keys apart, so the writer whose Publish fails cannot replace the files
+  // that the other's catalog refers to.
+  std::string writer_id;
 
   // Opens the lake at `location`: a folder, created when missing, or an
   // "s3://bucket/prefix" URL.

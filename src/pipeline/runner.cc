@@ -165,8 +165,9 @@ Result<JobResult> JobRunner::Execute(const Model& model, int64_t run_id, JobActi
   // A fresh location per run: the old snapshot's files stay readable until
   // the catalog points at the new ones.
   std::string location = storage::JoinKey({model.zone, model.name});
-  std::string key =
-      storage::JoinKey({location, fmt::format("run-{:06d}", run_id), "part-0.parquet"});
+  std::string run_folder = fmt::format("run-{:06d}", run_id);
+  if (!lake_.writer_id.empty()) run_folder += "-" + lake_.writer_id;
+  std::string key = storage::JoinKey({location, run_folder, "part-0.parquet"});
   STEDI_ASSIGN_OR_RETURN(std::string local_path, lake_.storage->LocalPathForWrite(key));
   STEDI_RETURN_IF_ERROR(engine::CopyToParquet(connection_, model.sql, local_path));
   STEDI_RETURN_IF_ERROR(CheckOutput(model, run_id, local_path, commit.files));

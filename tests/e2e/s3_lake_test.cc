@@ -6,10 +6,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
+#include "catalog/lake.h"
 #include "e2e/cli_support.h"
+#include "ingest/ingester.h"
+#include "pipeline/model.h"
+#include "pipeline/runner.h"
 #include "storage/s3_client.h"
 #include "storage/s3_test_util.h"
 #include "test_support.h"
@@ -110,6 +115,136 @@ TEST_F(S3LakeTest, ConcurrentWritersConflictCleanly) {
         << result->err;
   }
   EXPECT_EQ(Figures(lake_), before);
+}
+
+// Splits the lines of `file` into `first` (the first half) and `second`.
+void SplitLines(const std::filesystem::path& file, const std::filesystem::path& first,
+                const std::filesystem::path& second) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::ofstream a(first);
+  std::ofstream b(second);
+  for (size_t i = 0; i < lines.size(); ++i) (i < lines.size() / 2 ? a : b) << lines[i] << "\n";
+}
+
+// Two writers start from the same catalog: one appends to accelerometer_trusted,
+// the other recomputes it. Both write their data files before either
+// publishes its catalog. The loser must not have replaced a file that the
+// winner's catalog refers to.
+TEST_F(S3LakeTest, LosingWriterLeavesWinnersFilesIntact) {
+  std::filesystem::path in = work_.path() / "in";
+  std::filesystem::path readings = work_.path() / "readings";
+  std::filesystem::create_directories(readings);
+  std::vector<std::filesystem::path> reading_files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(in / "accelerometer")) {
+    if (entry.is_regular_file()) reading_files.push_back(entry.path());
+  }
+  ASSERT_EQ(reading_files.size(), 1u);
+  SplitLines(reading_files.front(), readings / "readings-1.json", readings / "readings-2.json");
+
+  ASSERT_EQ(RunStedi(lake_, {"ingest", (in / "customer").string(), (in / "step_trainer").string(),
+                             (readings / "readings-1.json").string()})
+                .exit_code,
+            0);
+  ASSERT_EQ(RunStedi(lake_, {"run"}).exit_code, 0);
+  ASSERT_EQ(RunStedi(lake_, {"ingest", (readings / "readings-2.json").string()}).exit_code, 0);
+
+  Result<catalog::Lake> appender = catalog::Lake::Open(lake_);
+  ASSERT_TRUE(appender.ok()) << appender.status().ToString();
+  Result<catalog::Lake> recomputer = catalog::Lake::Open(lake_);
+  ASSERT_TRUE(recomputer.ok()) << recomputer.status().ToString();
+  // Both run the one job, so both give its run the same number.
+  Result<std::vector<pipeline::Model>> all_models = pipeline::BuiltInModels();
+  ASSERT_TRUE(all_models.ok()) << all_models.status().ToString();
+  std::vector<pipeline::Model> models;
+  for (const pipeline::Model& model : *all_models) {
+    if (model.name == "accelerometer_trusted") models.push_back(model);
+  }
+  ASSERT_EQ(models.size(), 1u);
+  std::vector<pipeline::JobResult> appended;
+  Status status = pipeline::RunModels(*appender, models, {},
+                                      [&](const pipeline::JobResult& r) { appended.push_back(r); });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  // The scenario needs one writer to append where the other recomputes.
+  bool accelerometer_appended = false;
+  for (const pipeline::JobResult& result : appended) {
+    if (result.job == "accelerometer_trusted") {
+      accelerometer_appended = result.action == pipeline::JobAction::kAppend;
+    }
+  }
+  ASSERT_TRUE(accelerometer_appended);
+  pipeline::RunOptions full_refresh;
+  full_refresh.full_refresh = true;
+  status = pipeline::RunModels(*recomputer, models, full_refresh, [](const pipeline::JobResult&) {});
+  ASSERT_TRUE(status.ok()) << status.ToString();
+
+  Status won = appender->Publish();
+  ASSERT_TRUE(won.ok()) << won.ToString();
+  Status lost = recomputer->Publish();
+  EXPECT_EQ(lost.code(), StatusCode::kConflict) << lost.ToString();
+
+  std::string local = (work_.path() / "local-lake").string();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"ingest", (in / "customer").string(),
+                                 (in / "step_trainer").string(), (readings / "readings-1.json").string()},
+        std::vector<std::string>{"run"},
+        std::vector<std::string>{"ingest", (readings / "readings-2.json").string()},
+        std::vector<std::string>{"run"}}) {
+    ASSERT_EQ(RunStedi(local, args).exit_code, 0);
+  }
+  const std::string count = "SELECT count(*) FROM accelerometer_trusted";
+  CommandResult s3_rows = RunStedi(lake_, {"query", "--format", "csv", count});
+  ASSERT_EQ(s3_rows.exit_code, 0) << s3_rows.err;
+  CommandResult local_rows = RunStedi(local, {"query", "--format", "csv", count});
+  ASSERT_EQ(local_rows.exit_code, 0) << local_rows.err;
+  EXPECT_EQ(s3_rows.out, local_rows.out);
+}
+
+// Two writers land different files of the same name from the same catalog.
+// The winner's raw copy must keep the winner's bytes.
+// TODO: fails today. Both writers choose the raw key landing/<source>/raw/NAME
+// because neither catalog uses it yet, so the loser's upload replaces the
+// winner's copy. Writing the raw copy with If-None-Match: * would fix that.
+TEST_F(S3LakeTest, DISABLED_LosingWriterLeavesWinnersRawCopyIntact) {
+  std::filesystem::path in = work_.path() / "in";
+  std::vector<std::filesystem::path> step_files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(in / "step_trainer")) {
+    if (entry.is_regular_file()) step_files.push_back(entry.path());
+  }
+  ASSERT_FALSE(step_files.empty());
+  std::filesystem::path winner_dir = work_.path() / "winner";
+  std::filesystem::path loser_dir = work_.path() / "loser";
+  std::filesystem::create_directories(winner_dir);
+  std::filesystem::create_directories(loser_dir);
+  SplitLines(step_files.front(), winner_dir / "steps.json", loser_dir / "steps.json");
+
+  Result<catalog::Lake> winner = catalog::Lake::Open(lake_);
+  ASSERT_TRUE(winner.ok()) << winner.status().ToString();
+  Result<catalog::Lake> loser = catalog::Lake::Open(lake_);
+  ASSERT_TRUE(loser.ok()) << loser.status().ToString();
+  auto ignore = [](const ingest::FileOutcome&) {};
+  Status status = ingest::IngestPaths(*winner, {(winner_dir / "steps.json").string()}, {}, ignore);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  status = ingest::IngestPaths(*loser, {(loser_dir / "steps.json").string()}, {}, ignore);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  Status won = winner->Publish();
+  ASSERT_TRUE(won.ok()) << won.ToString();
+  EXPECT_EQ(loser->Publish().code(), StatusCode::kConflict);
+
+  Result<catalog::Lake> reader = catalog::Lake::Open(lake_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Result<std::vector<catalog::LandedFile>> files = reader->catalog->ListLandedFiles("step_trainer");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  Result<std::string> raw = reader->storage->Read((*files)[0].raw_key);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  std::ifstream expected_file(winner_dir / "steps.json", std::ios::binary);
+  std::string expected((std::istreambuf_iterator<char>(expected_file)),
+                       std::istreambuf_iterator<char>());
+  EXPECT_EQ(raw->size(), expected.size());
+  EXPECT_TRUE(*raw == expected) << "the raw copy " << (*files)[0].raw_key
+                                << " does not contain the winner's bytes";
 }
 
 TEST_F(S3LakeTest, WrongSecretGivesAuthenticationError) {
