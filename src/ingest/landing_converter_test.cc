@@ -26,7 +26,7 @@ std::string ReadFile(const std::filesystem::path& path) {
 }
 
 std::string TestData(const std::string& name) {
-  return ReadFile(std::filesystem::path(__FILE__).parent_path() / "../../tests/data/ingest" / name);
+  return ReadFile(std::filesystem::path(STEDI_TEST_DATA_DIR) / "ingest" / name);
 }
 
 class LandingConverterTest : public ::testing::Test {

@@ -13,8 +13,7 @@ namespace {
 const RecordContract& StepTrainer() { return ContractFor(Source::kStepTrainer); }
 
 std::string ReadTestFile(const std::string& name) {
-  std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "../../tests/data/ingest" / name;
+  std::filesystem::path path = std::filesystem::path(STEDI_TEST_DATA_DIR) / "ingest" / name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << "cannot open " << path;
   std::stringstream content;
@@ -143,7 +142,8 @@ TEST(RecordParserTest, NumbersOutOfRangeAreQuarantined) {
   ASSERT_EQ(parsed.quarantined, 5);
   EXPECT_REASON(parsed.quarantine[0],
                 "distanceFromObject: 3000000000 is out of range [-2147483648, 2147483647]");
-  EXPECT_REASON(parsed.quarantine[1], "sensorReadingTime: -5 is out of range [946684800000, 4102444799999]");
+  EXPECT_REASON(parsed.quarantine[1],
+                "sensorReadingTime: -5 is out of range [946684800000, 4102444799999]");
   EXPECT_REASON(parsed.quarantine[2], "sensorReadingTime: 1655564444 is out of range");
   EXPECT_REASON(parsed.quarantine[3], "sensorReadingTime: 1655564444103000 is out of range");
   EXPECT_REASON(parsed.quarantine[4], "sensorReadingTime: 99999999999999999999 is out of range");
