@@ -18,12 +18,11 @@ Status ShowHistory(const GlobalOptions& global, const std::string& table, Output
   rows.columns = {"snapshot", "current", "operation", "rows", "files", "run", "created_at"};
   rows.numeric = {true, false, false, true, true, true, false};
   for (const catalog::SnapshotInfo& snapshot : snapshots) {
-    rows.values.push_back({std::to_string(snapshot.id), snapshot.current ? "*" : "",
-                           snapshot.operation, std::to_string(snapshot.row_count),
-                           std::to_string(snapshot.file_count),
-                           snapshot.run_id ? std::optional(std::to_string(*snapshot.run_id))
-                                           : std::nullopt,
-                           snapshot.created_at});
+    rows.values.push_back(
+        {std::to_string(snapshot.id), snapshot.current ? "*" : "", snapshot.operation,
+         std::to_string(snapshot.row_count), std::to_string(snapshot.file_count),
+         snapshot.run_id ? std::optional(std::to_string(*snapshot.run_id)) : std::nullopt,
+         snapshot.created_at});
   }
   PrintRows(rows, format, std::cout);
   return Status::Ok();
@@ -33,8 +32,8 @@ Status ShowRuns(const GlobalOptions& global, int limit, OutputFormat format) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::RunInfo> runs, lake.catalog->ListRuns(limit));
   Rows rows;
-  rows.columns = {"run", "job", "status", "rows_read", "rows_written", "started_at", "ended_at",
-                  "error"};
+  rows.columns = {"run",          "job",        "status",   "rows_read",
+                  "rows_written", "started_at", "ended_at", "error"};
   rows.numeric = {true, false, false, true, true, false, false, false};
   for (const catalog::RunInfo& run : runs) {
     rows.values.push_back({std::to_string(run.id), run.job, run.status,
@@ -59,7 +58,7 @@ Status Rollback(const GlobalOptions& global, const std::string& table, int64_t s
   return Status::Ok();
 }
 
-Status Vacuum(const GlobalOptions& global, int64_t keep, bool dry_run) {
+Status Vacuum(const GlobalOptions& global, int64_t keep, int64_t min_age_seconds, bool dry_run) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "vacuum"));
   // Delete every data file that no snapshot and no landed file refers to:
@@ -76,17 +75,26 @@ Status Vacuum(const GlobalOptions& global, int64_t keep, bool dry_run) {
       /*commit=*/!dry_run));
   // The catalog without the expired snapshots must be visible before their
   // files go, so a conflict here stops the vacuum before it deletes anything.
-  // NOTE: in an S3 lake the writer lock is local to one machine, so files that
-  // another machine's writer uploaded but has not committed yet look
-  // unreferenced here and are deleted; vacuum an S3 lake while no one writes.
   if (!dry_run) STEDI_RETURN_IF_ERROR(lake.Publish());
+  // A writer on another machine takes no lock here, so a file it has written
+  // but not yet committed looks unreferenced. Only files older than the
+  // minimum age are deleted, which spares such files.
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  int64_t cutoff_ms = now_ms - min_age_seconds * 1000;
   std::set<std::string> keep_keys(referenced.begin(), referenced.end());
   int64_t deleted = 0;
+  int64_t too_young = 0;
   uint64_t bytes = 0;
   for (std::string_view zone : {"landing/", "trusted/", "curated/"}) {
     STEDI_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects, lake.storage->List(zone));
     for (const storage::ObjectInfo& object : objects) {
       if (keep_keys.count(object.key) > 0) continue;
+      if (object.modified_ms > cutoff_ms) {
+        ++too_young;
+        continue;
+      }
       if (dry_run) {
         std::cout << "would delete " << object.key << '\n';
       } else {
@@ -99,6 +107,11 @@ Status Vacuum(const GlobalOptions& global, int64_t keep, bool dry_run) {
   std::cout << fmt::format("{} {} snapshot{} and {} unreferenced file{} ({:.1f} MB)\n",
                            dry_run ? "would remove" : "removed", expired, expired == 1 ? "" : "s",
                            deleted, deleted == 1 ? "" : "s", bytes / 1e6);
+  if (too_young > 0) {
+    std::cout << fmt::format(
+        "kept {} unreferenced file{} younger than {} s, which a writer may still commit\n",
+        too_young, too_young == 1 ? "" : "s", min_age_seconds);
+  }
   return Status::Ok();
 }
 
@@ -117,6 +130,7 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
     int limit = 50;
     int64_t snapshot = 0;
     int64_t keep = 5;
+    int64_t min_age_seconds = 3600;
     bool dry_run = false;
   };
   auto options = std::make_shared<Options>();
@@ -125,17 +139,19 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
   history->add_option("table", options->table, "Table name")->required();
   AddFormatOption(history, options->format);
   commands.push_back({history, [options, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat(options->format));
-    return ShowHistory(global, options->table, format);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat format,
+                                               ParseOutputFormat(options->format));
+                        return ShowHistory(global, options->table, format);
+                      }});
 
   CLI::App* runs = app.add_subcommand("runs", "List job runs, newest first");
   runs->add_option("--limit", options->limit, "Number of runs to list")->capture_default_str();
   AddFormatOption(runs, options->format);
   commands.push_back({runs, [options, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat(options->format));
-    return ShowRuns(global, options->limit, format);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat format,
+                                               ParseOutputFormat(options->format));
+                        return ShowRuns(global, options->limit, format);
+                      }});
 
   CLI::App* rollback = app.add_subcommand(
       "rollback", "Give a table the content of one of its earlier snapshots, as a new snapshot");
@@ -143,8 +159,8 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
   rollback->add_option("snapshot", options->snapshot, "Snapshot id, from `stedi history TABLE`")
       ->required();
   commands.push_back({rollback, [options, &global]() -> Status {
-    return Rollback(global, options->table, options->snapshot);
-  }});
+                        return Rollback(global, options->table, options->snapshot);
+                      }});
 
   CLI::App* vacuum = app.add_subcommand(
       "vacuum",
@@ -153,10 +169,20 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
   vacuum->add_option("--keep", options->keep, "Snapshots to keep per table (at least 1)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  vacuum
+      ->add_option("--min-age", options->min_age_seconds,
+                   "Delete an unreferenced file only once it is this old, so that files a "
+                   "writer on another machine has not committed yet survive; a number of "
+                   "seconds, or with a unit: 30m, 2h, 7d")
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}}))
+      ->check(CLI::NonNegativeNumber)
+      ->default_str("1h");
   vacuum->add_flag("--dry-run", options->dry_run, "List what would be deleted, delete nothing");
   commands.push_back({vacuum, [options, &global]() -> Status {
-    return Vacuum(global, options->keep, options->dry_run);
-  }});
+                        return Vacuum(global, options->keep, options->min_age_seconds,
+                                      options->dry_run);
+                      }});
 }
 
 }  // namespace stedi::cli

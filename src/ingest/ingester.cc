@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -54,17 +54,35 @@ bool IsHidden(const fs::path& path) {
   return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
 
-// Chooses a raw key that no other landed file uses: the received name, or
-// the name prefixed with the start of the content hash on a clash. A key
-// that exists but no landed file records was left by an interrupted ingest
-// and may be reused.
-Result<std::string> ChooseRawKey(catalog::Lake& lake, Source source, const std::string& name,
-                                 const std::string& sha256) {
+// Copies a file's bytes, staged at `staged_path`, to a raw key of their
+// own and returns the key: the received name, or the name prefixed with the
+// start of the content hash when another landed file has that name. The
+// received name is taken only if no object holds it yet, since another
+// writer of a shared lake may have just written its own file there; an
+// object there with the same bytes, such as one left by an interrupted
+// ingest, is reused.
+Result<std::string> PublishRawCopy(catalog::Lake& lake, Source source, const std::string& name,
+                                   const std::string& sha256, const std::string& staged_path) {
   std::string folder = storage::JoinKey({"landing", SourceName(source), "raw"});
   std::string key = storage::JoinKey({folder, name});
+  std::string prefixed = storage::JoinKey({folder, sha256.substr(0, 12) + "-" + name});
   STEDI_ASSIGN_OR_RETURN(bool used, lake.catalog->IsRawKeyUsed(key));
-  if (!used) return key;
-  return storage::JoinKey({folder, sha256.substr(0, 12) + "-" + name});
+  if (!used) {
+    Status published = lake.storage->PublishLocalFileIfAbsent(key, staged_path);
+    if (published.code() != StatusCode::kConflict) {
+      STEDI_RETURN_IF_ERROR(published);
+      return key;
+    }
+    STEDI_ASSIGN_OR_RETURN(std::string existing, lake.storage->Read(key));
+    if (HexSha256(existing) == sha256) {
+      std::error_code ignored;
+      fs::remove(staged_path, ignored);
+      return key;
+    }
+  }
+  // Only a file with the same bytes can have the prefixed name.
+  STEDI_RETURN_IF_ERROR(lake.storage->PublishLocalFile(prefixed, staged_path));
+  return prefixed;
 }
 
 // The landing table's content hash of one file: the first 64 bits of the
@@ -162,9 +180,8 @@ class FilePipeline {
       size_t index = 0;
       {
         std::unique_lock lock(mutex_);
-        window_changed_.wait(lock, [&] {
-          return stopping_ || next_ >= files_.size() || next_ < taken_ + window_;
-        });
+        window_changed_.wait(
+            lock, [&] { return stopping_ || next_ >= files_.size() || next_ < taken_ + window_; });
         if (stopping_ || next_ >= files_.size()) return;
         index = next_++;
       }
@@ -219,8 +236,8 @@ class FilePipeline {
     // Two byte-identical files of one batch are both converted, each to
     // keys of their own; the caller lands the first and removes the second.
     // The raw key is the caller's choice, so the copy waits beside it.
-    file.raw_temp_key = storage::JoinKey({"landing", SourceName(*source), "raw",
-                                          fmt::format(".tmp-ingest-{}", index)});
+    file.raw_temp_key = storage::JoinKey(
+        {"landing", SourceName(*source), "raw", fmt::format(".tmp-ingest-{}", index)});
     STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
                            lake_.storage->LocalPathForWrite(file.raw_temp_key));
     STEDI_RETURN_IF_ERROR(WriteLocalFile(raw_temp_path, bytes));
@@ -294,8 +311,8 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
     return outcome;
   }
   if (file.landed_before) {
-    return Status::Internal(fmt::format("land {}: its landed copy is no longer in the catalog",
-                                        file.path));
+    return Status::Internal(
+        fmt::format("land {}: its landed copy is no longer in the catalog", file.path));
   }
   outcome.source = file.source;
   const RecordContract& contract = ContractFor(file.source);
@@ -303,11 +320,10 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
 
   // Write the data files first; nothing refers to them until the group's
   // transaction commits, so a failure leaves no visible trace.
-  STEDI_ASSIGN_OR_RETURN(std::string raw_key,
-                         ChooseRawKey(lake_, file.source, file.name, file.sha256));
   STEDI_ASSIGN_OR_RETURN(std::string raw_temp_path,
                          lake_.storage->LocalPathForWrite(file.raw_temp_key));
-  STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(raw_key, raw_temp_path));
+  STEDI_ASSIGN_OR_RETURN(std::string raw_key,
+                         PublishRawCopy(lake_, file.source, file.name, file.sha256, raw_temp_path));
   file.raw_temp_key.clear();
   STEDI_ASSIGN_OR_RETURN(std::string temp_path, lake_.storage->LocalPathForWrite(file.temp_key));
   STEDI_RETURN_IF_ERROR(lake_.storage->PublishLocalFile(file.data_key, temp_path));
@@ -426,7 +442,8 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
   STEDI_ASSIGN_OR_RETURN(int64_t batch_id, lake.catalog->StartBatch());
   std::unordered_set<std::string> landed_before;
-  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed, lake.catalog->ListLandedFiles(""));
+  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed,
+                         lake.catalog->ListLandedFiles(""));
   for (const catalog::LandedFile& file : landed) landed_before.insert(file.sha256);
 
   FilePipeline pipeline(lake, db, files, options, std::move(landed_before));

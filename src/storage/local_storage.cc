@@ -1,6 +1,7 @@
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,8 +53,8 @@ class LocalStorage final : public Storage {
     std::error_code error;
     fs::create_directories(path.parent_path(), error);
     if (error) {
-      return Status::IOError(fmt::format("create folder {}: {}", path.parent_path().string(),
-                                         error.message()));
+      return Status::IOError(
+          fmt::format("create folder {}: {}", path.parent_path().string(), error.message()));
     }
     fs::path temp = path;
     temp += fmt::format(".tmp-{}-{}", ::getpid(), NextTempId());
@@ -95,7 +96,10 @@ class LocalStorage final : public Storage {
       std::string key = fs::relative(it->path(), root_).generic_string();
       if (key.find(".tmp-") != std::string::npos) continue;
       if (key.compare(0, prefix_text.size(), prefix_text) != 0) continue;
-      objects.push_back({key, static_cast<uint64_t>(it->file_size())});
+      struct stat info {};
+      if (::stat(it->path().c_str(), &info) != 0) continue;  // removed while listing
+      objects.push_back({key, static_cast<uint64_t>(info.st_size),
+                         int64_t{info.st_mtim.tv_sec} * 1000 + info.st_mtim.tv_nsec / 1000000});
     }
     if (error) return Status::IOError(fmt::format("list {}: {}", start.string(), error.message()));
     std::sort(objects.begin(), objects.end(),
@@ -157,8 +161,8 @@ class LocalStorage final : public Storage {
     std::error_code error;
     fs::create_directories(path.parent_path(), error);
     if (error) {
-      return Status::IOError(fmt::format("create folder {}: {}", path.parent_path().string(),
-                                         error.message()));
+      return Status::IOError(
+          fmt::format("create folder {}: {}", path.parent_path().string(), error.message()));
     }
     return path.string();
   }
@@ -168,6 +172,18 @@ class LocalStorage final : public Storage {
     std::error_code error;
     fs::rename(local_path, PathOf(key), error);
     if (error) return Status::IOError(fmt::format("publish {}: {}", key, error.message()));
+    return Status::Ok();
+  }
+
+  // A hard link fails when the name exists, which makes the check and the
+  // write one step, also between processes.
+  Status PublishLocalFileIfAbsent(std::string_view key, const std::string& local_path) override {
+    std::string path = PathOf(key).string();
+    if (::link(local_path.c_str(), path.c_str()) != 0) {
+      if (errno == EEXIST) return Status::Conflict(fmt::format("{} exists already", key));
+      return Status::IOError(fmt::format("publish {}: {}", key, ErrnoText()));
+    }
+    ::unlink(local_path.c_str());
     return Status::Ok();
   }
 
@@ -188,7 +204,8 @@ class LocalStorage final : public Storage {
 Result<std::unique_ptr<Storage>> OpenLocalStorage(const std::string& root) {
   std::error_code error;
   fs::create_directories(root, error);
-  if (error) return Status::IOError(fmt::format("create lake folder {}: {}", root, error.message()));
+  if (error)
+    return Status::IOError(fmt::format("create lake folder {}: {}", root, error.message()));
   fs::path absolute = fs::absolute(root, error);
   if (error) return Status::IOError(fmt::format("resolve {}: {}", root, error.message()));
   return std::unique_ptr<Storage>(std::make_unique<LocalStorage>(absolute.lexically_normal()));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +58,7 @@ class MemoryStorageImpl final : public MemoryStorage {
     std::vector<ObjectInfo> objects;
     for (auto it = objects_.lower_bound(std::string(prefix));
          it != objects_.end() && it->first.starts_with(prefix); ++it) {
-      objects.push_back({it->first, it->second.data.size()});
+      objects.push_back({it->first, it->second.data.size(), modified_ms_.at(it->first)});
     }
     return objects;
   }
@@ -66,6 +67,7 @@ class MemoryStorageImpl final : public MemoryStorage {
     std::lock_guard<std::mutex> guard(mutex_);
     STEDI_RETURN_IF_ERROR(CheckWriteFaults(key));
     objects_.erase(std::string(key));
+    modified_ms_.erase(std::string(key));
     return Status::Ok();
   }
 
@@ -109,6 +111,14 @@ class MemoryStorageImpl final : public MemoryStorage {
   }
 
   Status PublishLocalFile(std::string_view key, const std::string& local_path) override {
+    return Publish(key, local_path, /*only_if_absent=*/false);
+  }
+
+  Status PublishLocalFileIfAbsent(std::string_view key, const std::string& local_path) override {
+    return Publish(key, local_path, /*only_if_absent=*/true);
+  }
+
+  Status Publish(std::string_view key, const std::string& local_path, bool only_if_absent) {
     std::ifstream in(local_path, std::ios::binary);
     if (!in) return Status::IOError(fmt::format("publish {}: cannot open {}", key, local_path));
     std::ostringstream content;
@@ -117,6 +127,9 @@ class MemoryStorageImpl final : public MemoryStorage {
 
     std::lock_guard<std::mutex> guard(mutex_);
     STEDI_RETURN_IF_ERROR(CheckWriteFaults(key));
+    if (only_if_absent && objects_.count(std::string(key)) > 0) {
+      return Status::Conflict(fmt::format("{} exists already", key));
+    }
     Store(key, content.view());
     std::error_code ignored;
     fs::remove(local_path, ignored);
@@ -181,6 +194,9 @@ class MemoryStorageImpl final : public MemoryStorage {
   std::string Store(std::string_view key, std::string_view data) {
     std::string version = fmt::format("m{}", ++generation_);
     objects_[std::string(key)] = VersionedObject{std::string(data), version};
+    modified_ms_[std::string(key)] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
     return version;
   }
 
@@ -195,6 +211,7 @@ class MemoryStorageImpl final : public MemoryStorage {
   const fs::path files_dir_;
   mutable std::mutex mutex_;
   std::map<std::string, VersionedObject> objects_;
+  std::map<std::string, int64_t> modified_ms_;  // Unix milliseconds of each object's last write
   uint64_t generation_ = 0;
   uint64_t file_id_ = 0;
   int write_count_ = 0;

@@ -65,7 +65,8 @@ Result<S3Config> LoadS3ConfigFromEnvironment();
 struct S3Object {
   std::string key;
   uint64_t size = 0;
-  std::string etag;  // without the surrounding quotes
+  std::string etag;         // without the surrounding quotes
+  int64_t modified_ms = 0;  // LastModified in Unix milliseconds; listings only
 };
 
 struct S3ListPage {

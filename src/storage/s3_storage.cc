@@ -11,8 +11,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
+#include <sstream>
 
 #include "common/hash.h"
 #include "storage/local_files.h"
@@ -82,7 +84,7 @@ class S3Storage final : public Storage {
     std::vector<ObjectInfo> infos;
     infos.reserve(objects.size());
     for (S3Object& object : objects) {
-      infos.push_back({object.key.substr(root.size()), object.size});
+      infos.push_back({object.key.substr(root.size()), object.size, object.modified_ms});
     }
     std::sort(infos.begin(), infos.end(),
               [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
@@ -151,22 +153,65 @@ class S3Storage final : public Storage {
     std::string object_key = ObjectKey(key);
     STEDI_ASSIGN_OR_RETURN(std::string etag, client_.UploadFile(location_.bucket, object_key,
                                                                 local_path, options_.multipart));
+    KeepInCache(object_key, etag, local_path);
+    return Status::Ok();
+  }
 
-    // The file is the object's content now, so keep it as a cache entry:
-    // DuckDB often reads back what it has just written.
+  // A file below the multipart threshold goes up in one PutObject with
+  // If-None-Match: *, so the server decides. A larger one is checked with
+  // HeadObject first.
+  // NOTE: the check and the multipart upload are two steps, so a writer that
+  // creates the key between them is overwritten. Conditional completion of
+  // multipart uploads is not supported by every S3 server.
+  Status PublishLocalFileIfAbsent(std::string_view key, const std::string& local_path) override {
+    std::string object_key = ObjectKey(key);
+    std::error_code error;
+    uint64_t size = fs::file_size(local_path, error);
+    if (error) {
+      return Status::IOError(
+          fmt::format("publish {}: {}: {}", Describe(key), local_path, error.message()));
+    }
+    if (size >= options_.multipart.threshold) {
+      Result<S3Object> head = client_.HeadObject(location_.bucket, object_key);
+      if (head.ok()) return Status::Conflict(fmt::format("{} exists already", Describe(key)));
+      if (head.status().code() != StatusCode::kNotFound) return head.status();
+      return PublishLocalFile(key, local_path);
+    }
+    std::ifstream in(local_path, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (!in)
+      return Status::IOError(fmt::format("publish {}: cannot read {}", Describe(key), local_path));
+    PutCondition condition;
+    condition.if_none_match_any = true;
+    Result<std::string> etag =
+        client_.PutObject(location_.bucket, object_key, content.view(), condition);
+    if (!etag.ok()) {
+      if (etag.status().code() == StatusCode::kConflict) {
+        return Status::Conflict(fmt::format("{} exists already", Describe(key)));
+      }
+      return etag.status();
+    }
+    KeepInCache(object_key, *etag, local_path);
+    return Status::Ok();
+  }
+
+ private:
+  // The uploaded file is the object's content now, so it becomes a cache
+  // entry: DuckDB often reads back what it has just written.
+  void KeepInCache(const std::string& object_key, const std::string& etag,
+                   const std::string& local_path) {
     fs::path cached = CachePath(object_key, etag);
     std::error_code error;
     fs::rename(local_path, cached, error);
     if (error) {
       spdlog::debug("S3 keep {} in the cache: {}", local_path, error.message());
       fs::remove(local_path, error);
-      return Status::Ok();
+      return;
     }
     EvictFromCache(cached);
-    return Status::Ok();
   }
 
- private:
   std::string ObjectKey(std::string_view key) const {
     if (location_.prefix.empty()) return std::string(key);
     return fmt::format("{}/{}", location_.prefix, key);

@@ -228,7 +228,7 @@ TEST(S3XmlTest, ParsesListingPage) {
   Result<S3ListPage> page = ParseListObjectsV2(
       "<?xml version=\"1.0\"?><ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>"
       "<Contents><Key>a&amp;b &lt;1&gt;.json</Key><Size>12</Size>"
-      "<ETag>&quot;abc&quot;</ETag></Contents>"
+      "<ETag>&quot;abc&quot;</ETag><LastModified>2026-12-04T15:55:03.765Z</LastModified></Contents>"
       "<Contents><Key>caf&#233;.json</Key><Size>0</Size><ETag>\"def\"</ETag></Contents>"
       "<NextContinuationToken>token/+=</NextContinuationToken></ListBucketResult>");
   ASSERT_TRUE(page.ok()) << page.status().ToString();
@@ -236,6 +236,7 @@ TEST(S3XmlTest, ParsesListingPage) {
   EXPECT_EQ(page->objects[0].key, "a&b <1>.json");
   EXPECT_EQ(page->objects[0].size, 12u);
   EXPECT_EQ(page->objects[0].etag, "abc");
+  EXPECT_EQ(page->objects[0].modified_ms, 1796399703765);
   EXPECT_EQ(page->objects[1].key, "caf\xc3\xa9.json");
   EXPECT_EQ(page->next_continuation_token, "token/+=");
 }
@@ -249,6 +250,18 @@ TEST(S3XmlTest, RejectsMalformedListing) {
   Result<S3ListPage> no_token =
       ParseListObjectsV2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>");
   EXPECT_EQ(no_token.status().code(), StatusCode::kCorruption);
+}
+
+TEST(S3XmlTest, ParsesTimestamps) {
+  EXPECT_EQ(ParseIso8601Ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseIso8601Ms("1970-01-01T00:00:01.5Z"), 1500);
+  EXPECT_EQ(ParseIso8601Ms("2000-02-29T12:00:00.000Z"), 951825600000);
+  EXPECT_EQ(ParseIso8601Ms("2000-02-29 12:00:00"), std::nullopt);
+  EXPECT_EQ(ParseIso8601Ms("2000-02-29T12:00:00.Z"), std::nullopt);
+  Result<S3ListPage> bad = ParseListObjectsV2(
+      "<ListBucketResult><Contents><Key>k</Key><Size>1</Size>"
+      "<LastModified>yesterday</LastModified></Contents></ListBucketResult>");
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
 }
 
 TEST(S3XmlTest, ParsesErrorBody) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 
 namespace stedi::storage {
 namespace {
@@ -126,6 +128,34 @@ S3Error ParseS3Error(std::string_view body) {
   return {XmlElement(error, "Code"), XmlElement(error, "Message")};
 }
 
+std::optional<int64_t> ParseIso8601Ms(std::string_view text) {
+  // 2026-12-04T15:55:03.765Z, the fraction being optional.
+  std::tm tm{};
+  int millis = 0;
+  int consumed = 0;
+  std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+    return std::nullopt;
+  }
+  std::string_view rest = std::string_view(copy).substr(static_cast<size_t>(consumed));
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    int digits = 0;
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+      if (digits < 3) millis = millis * 10 + (rest.front() - '0');
+      ++digits;
+      rest.remove_prefix(1);
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  if (rest != "Z") return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
 Result<S3ListPage> ParseListObjectsV2(std::string_view xml) {
   if (xml.find("<ListBucketResult") == std::string_view::npos) {
     return Status::Corruption("the response is not a ListBucketResult");
@@ -153,6 +183,15 @@ Result<S3ListPage> ParseListObjectsV2(std::string_view xml) {
       etag = etag.substr(1, etag.size() - 2);
     }
     object.etag = std::move(etag);
+    std::string modified = XmlElement(contents, "LastModified");
+    if (!modified.empty()) {
+      std::optional<int64_t> ms = ParseIso8601Ms(modified);
+      if (!ms) {
+        return Status::Corruption(
+            fmt::format("invalid LastModified '{}' for key {}", modified, object.key));
+      }
+      object.modified_ms = *ms;
+    }
     page.objects.push_back(std::move(object));
   }
   // Continuation tokens only matter while the listing is truncated.

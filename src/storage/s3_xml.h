@@ -3,6 +3,8 @@
 // no general XML parser is needed.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +27,10 @@ struct S3Error {
   std::string message;
 };
 S3Error ParseS3Error(std::string_view body);
+
+// Unix milliseconds of an S3 timestamp such as "2026-12-04T15:55:03.765Z";
+// nullopt when `text` is not one.
+std::optional<int64_t> ParseIso8601Ms(std::string_view text);
 
 // Parses a ListObjectsV2 response (ListBucketResult). kCorruption when an
 // entry lacks its key or size.

@@ -19,6 +19,7 @@ namespace stedi::storage {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
+  int64_t modified_ms = 0;  // when the object was last written, in Unix milliseconds
 };
 
 // The content of an object together with a version token that changes on
@@ -60,6 +61,9 @@ class Storage {
   // makes its content the object `key`. The folders of the path exist.
   virtual Result<std::string> LocalPathForWrite(std::string_view key) = 0;
   virtual Status PublishLocalFile(std::string_view key, const std::string& local_path) = 0;
+  // Like PublishLocalFile, but only when no object `key` exists yet:
+  // kConflict otherwise, and the local file stays where it is.
+  virtual Status PublishLocalFileIfAbsent(std::string_view key, const std::string& local_path) = 0;
 };
 
 // Opens a lake on local disk at `root`, creating the folder when missing.

@@ -286,6 +286,30 @@ TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
   EXPECT_EQ(KeysOf(*listed), std::vector<std::string>{"curated/out/data.parquet"});
 }
 
+// Two writers may pick the same key for different files: only the first
+// one's file becomes the object, and the second learns so.
+TEST_P(StorageContractTest, PublishLocalFileIfAbsentKeepsTheFirstFile) {
+  const std::string key = "landing/customer/raw/customers.json";
+  auto stage = [&](const std::string& staged_key, const std::string& content) {
+    Result<std::string> path = storage_->LocalPathForWrite(staged_key);
+    EXPECT_TRUE(path.ok()) << path.status().ToString();
+    std::ofstream out(*path, std::ios::binary);
+    out << content;
+    return *path;
+  };
+  std::string first = stage("landing/customer/raw/.tmp-a", "first writer");
+  Status published = storage_->PublishLocalFileIfAbsent(key, first);
+  ASSERT_TRUE(published.ok()) << published.ToString();
+
+  std::string second = stage("landing/customer/raw/.tmp-b", "second writer");
+  Status refused = storage_->PublishLocalFileIfAbsent(key, second);
+  EXPECT_EQ(refused.code(), StatusCode::kConflict) << refused.ToString();
+  EXPECT_TRUE(std::filesystem::exists(second)) << "the refused file must stay for the caller";
+  Result<std::string> read = storage_->Read(key);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, "first writer");
+}
+
 // The way jobs use a lake: DuckDB writes Parquet to a local path, the
 // storage publishes it, and DuckDB reads it back through a local path.
 TEST_P(StorageContractTest, DuckDbRoundTripsParquet) {

@@ -29,9 +29,8 @@ class HistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lake_ = (work_.path() / "lake").string();
-    CommandResult generated =
-        RunStedi("", {"generate", "--out", (work_.path() / "sample").string(), "--customers",
-                      "40", "--seed", "3"});
+    CommandResult generated = RunStedi("", {"generate", "--out", (work_.path() / "sample").string(),
+                                            "--customers", "40", "--seed", "3"});
     ASSERT_EQ(generated.exit_code, 0) << generated.err;
     CommandResult ingest =
         RunStedi(lake_, {"ingest", (work_.path() / "sample" / "customer").string(),
@@ -50,13 +49,21 @@ TEST_F(HistoryTest, VacuumKeepsCurrentSnapshotsReadable) {
   ASSERT_EQ(RunStedi(lake_, {"run", "--full-refresh"}).exit_code, 0);
   ASSERT_EQ(RunStedi(lake_, {"run", "--full-refresh"}).exit_code, 0);
   // A file no snapshot refers to, as a killed run leaves behind.
-  WriteFile(fs::path(lake_) / "curated" / "machine_learning_curated" / "run-999999" /
-                "part-0.parquet",
-            "partial");
+  WriteFile(
+      fs::path(lake_) / "curated" / "machine_learning_curated" / "run-999999" / "part-0.parquet",
+      "partial");
   fs::path curated = fs::path(lake_) / "curated";
   int files_before = CountParquetFiles(curated);
 
-  CommandResult vacuum = RunStedi(lake_, {"vacuum", "--keep", "1"});
+  // Every unreferenced file is younger than the default minimum age: a
+  // writer might still commit it, so none is deleted yet.
+  CommandResult young = RunStedi(lake_, {"vacuum", "--keep", "1"});
+  ASSERT_EQ(young.exit_code, 0) << young.err;
+  EXPECT_NE(young.out.find("and 0 unreferenced files"), std::string::npos) << young.out;
+  EXPECT_NE(young.out.find("younger than 3600 s"), std::string::npos) << young.out;
+  EXPECT_EQ(CountParquetFiles(curated), files_before);
+
+  CommandResult vacuum = RunStedi(lake_, {"vacuum", "--keep", "1", "--min-age", "0s"});
   ASSERT_EQ(vacuum.exit_code, 0) << vacuum.err;
   EXPECT_NE(vacuum.out.find("removed"), std::string::npos) << vacuum.out;
   EXPECT_FALSE(fs::exists(curated / "machine_learning_curated" / "run-999999" / "part-0.parquet"));
@@ -100,8 +107,8 @@ TEST_F(HistoryTest, SecondWriterIsRejectedWhileLockHeld) {
   // Hold the writer lock from a shell with flock(1) on the lake's lock file,
   // as a running `stedi run` would.
   std::string lock = (fs::path(lake_) / "_catalog" / "writer.lock").string();
-  CommandResult result = RunShell("flock -n " + lock + " " + std::string(STEDI_BINARY) +
-                                  " --lake " + lake_ + " run");
+  CommandResult result =
+      RunShell("flock -n " + lock + " " + std::string(STEDI_BINARY) + " --lake " + lake_ + " run");
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_NE(result.err.find("is locked by another writer"), std::string::npos) << result.err;
   CommandResult reader = RunShell("flock -n " + lock + " " + std::string(STEDI_BINARY) +

@@ -42,9 +42,8 @@ class S3LakeTest : public ::testing::Test {
   // The starter data when STEDI_REAL_DATA names it, else the generated data.
   std::vector<std::string> IngestArgs() const {
     const char* real = std::getenv("STEDI_REAL_DATA");
-    std::filesystem::path in = real != nullptr && *real != '\0'
-                                   ? std::filesystem::path(real)
-                                   : work_.path() / "in";
+    std::filesystem::path in =
+        real != nullptr && *real != '\0' ? std::filesystem::path(real) : work_.path() / "in";
     return {"ingest", (in / "customer").string(), (in / "accelerometer").string(),
             (in / "step_trainer").string()};
   }
@@ -84,8 +83,7 @@ TEST_F(S3LakeTest, SameFiguresAsLocalLake) {
   EXPECT_NE(s3_figures.find("machine_learning_curated="), std::string::npos) << s3_figures;
   const char* real = std::getenv("STEDI_REAL_DATA");
   if (real != nullptr && *real != '\0') {
-    EXPECT_NE(s3_figures.find("machine_learning_curated=40981\n"), std::string::npos)
-        << s3_figures;
+    EXPECT_NE(s3_figures.find("machine_learning_curated=40981\n"), std::string::npos) << s3_figures;
     EXPECT_NE(s3_figures.find("step_trainer_trusted=14460\n"), std::string::npos) << s3_figures;
   }
 
@@ -176,7 +174,8 @@ TEST_F(S3LakeTest, LosingWriterLeavesWinnersFilesIntact) {
   ASSERT_TRUE(accelerometer_appended);
   pipeline::RunOptions full_refresh;
   full_refresh.full_refresh = true;
-  status = pipeline::RunModels(*recomputer, models, full_refresh, [](const pipeline::JobResult&) {});
+  status =
+      pipeline::RunModels(*recomputer, models, full_refresh, [](const pipeline::JobResult&) {});
   ASSERT_TRUE(status.ok()) << status.ToString();
 
   Status won = appender->Publish();
@@ -187,7 +186,8 @@ TEST_F(S3LakeTest, LosingWriterLeavesWinnersFilesIntact) {
   std::string local = (work_.path() / "local-lake").string();
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"ingest", (in / "customer").string(),
-                                 (in / "step_trainer").string(), (readings / "readings-1.json").string()},
+                                 (in / "step_trainer").string(),
+                                 (readings / "readings-1.json").string()},
         std::vector<std::string>{"run"},
         std::vector<std::string>{"ingest", (readings / "readings-2.json").string()},
         std::vector<std::string>{"run"}}) {
@@ -203,10 +203,8 @@ TEST_F(S3LakeTest, LosingWriterLeavesWinnersFilesIntact) {
 
 // Two writers land different files of the same name from the same catalog.
 // The winner's raw copy must keep the winner's bytes.
-// TODO: fails today. Both writers choose the raw key landing/<source>/raw/NAME
-// because neither catalog uses it yet, so the loser's upload replaces the
-// winner's copy. Writing the raw copy with If-None-Match: * would fix that.
-TEST_F(S3LakeTest, DISABLED_LosingWriterLeavesWinnersRawCopyIntact) {
+// Neither catalog uses the name yet, so both writers would choose it.
+TEST_F(S3LakeTest, LosingWriterLeavesWinnersRawCopyIntact) {
   std::filesystem::path in = work_.path() / "in";
   std::vector<std::filesystem::path> step_files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(in / "step_trainer")) {
@@ -257,8 +255,8 @@ TEST_F(S3LakeTest, WrongSecretGivesAuthenticationError) {
 TEST_F(S3LakeTest, UnreachableServerFailsCleanly) {
   ASSERT_EQ(RunStedi(lake_, IngestArgs()).exit_code, 0);
   // Nothing listens on port 1 of 127.0.0.1.
-  CommandResult down = RunShell("AWS_ENDPOINT_URL=http://127.0.0.1:1 " +
-                                std::string(STEDI_BINARY) + " --lake " + lake_ + " run");
+  CommandResult down = RunShell("AWS_ENDPOINT_URL=http://127.0.0.1:1 " + std::string(STEDI_BINARY) +
+                                " --lake " + lake_ + " run");
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_NE(down.err.find("stedi: error: "), std::string::npos) << down.err;
   // The server is back: the run succeeds from where the lake was.
