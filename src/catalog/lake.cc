@@ -35,9 +35,16 @@ Result<std::string> ReadLocalFile(const std::string& path) {
 
 }  // namespace
 
-Result<Lake> Lake::Open(const std::string& location) {
+Result<Lake> Lake::Open(const std::string& location, bool create_if_missing) {
   Lake lake;
   lake.remote = location.rfind("s3://", 0) == 0;
+  if (!lake.remote && !create_if_missing) {
+    std::error_code error;
+    if (!std::filesystem::exists(std::filesystem::path(location) / std::string(kCatalogKey),
+                                 error)) {
+      return Status::NotFound(fmt::format("{} holds no lake", location));
+    }
+  }
   STEDI_ASSIGN_OR_RETURN(lake.storage, storage::OpenStorage(location));
   STEDI_ASSIGN_OR_RETURN(lake.catalog_path, lake.storage->LocalPathForWrite(kCatalogKey));
   if (lake.remote) {
@@ -56,6 +63,8 @@ Result<Lake> Lake::Open(const std::string& location) {
       STEDI_RETURN_IF_ERROR(WriteLocalFile(lake.catalog_path, lake.catalog_bytes));
     } else if (published.status().code() != StatusCode::kNotFound) {
       return published.status();
+    } else if (!create_if_missing) {
+      return Status::NotFound(fmt::format("{} holds no lake", location));
     }
   }
   STEDI_ASSIGN_OR_RETURN(lake.catalog, Catalog::Open(lake.catalog_path));
@@ -125,8 +134,7 @@ Result<WriterLock> AcquireWriterLock(Lake& lake, std::string_view command) {
     spdlog::warn("recovered the writer lock left by a process that ended without releasing it ({})",
                  stale);
   }
-  std::string holder =
-      fmt::format("pid {}, stedi {}, started {}", ::getpid(), command, NowUtc());
+  std::string holder = fmt::format("pid {}, stedi {}, started {}", ::getpid(), command, NowUtc());
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) < 0) {
     return Status::IOError(fmt::format("write writer lock {}: {}", path, std::strerror(errno)));
   }

@@ -30,9 +30,10 @@ struct Lake {
   // that the other's catalog refers to.
   std::string writer_id;
 
-  // Opens the lake at `location`: a folder, created when missing, or an
-  // "s3://bucket/prefix" URL.
-  static Result<Lake> Open(const std::string& location);
+  // Opens the lake at `location`: a folder or an "s3://bucket/prefix" URL.
+  // A lake without a catalog is created when `create_if_missing` is set,
+  // and is kNotFound otherwise.
+  static Result<Lake> Open(const std::string& location, bool create_if_missing = true);
 
   // Uploads a remote lake's catalog if this process changed it. kConflict
   // when another writer published a catalog since this one was downloaded:

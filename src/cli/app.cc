@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <string_view>
-#include <iostream>
 
 #include "cli/commands.h"
 
@@ -47,16 +47,30 @@ std::optional<std::string> UnknownCommand(CLI::App& app, int argc, char** argv) 
 }  // namespace
 
 Result<catalog::Lake> OpenLake(const GlobalOptions& global) {
-  Result<catalog::Lake> lake = catalog::Lake::Open(global.lake);
+  Result<catalog::Lake> lake = catalog::Lake::Open(global.lake, /*create_if_missing=*/false);
+  if (lake.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(
+        fmt::format("no lake at {}: create one with `stedi init` or by landing files with `stedi "
+                    "ingest`, or name another lake with --lake or STEDI_LAKE",
+                    global.lake));
+  }
+  if (!lake.ok()) return lake.status().WithContext(fmt::format("open lake {}", global.lake));
+  return lake;
+}
+
+Result<catalog::Lake> OpenOrCreateLake(const GlobalOptions& global) {
+  Result<catalog::Lake> lake = catalog::Lake::Open(global.lake, /*create_if_missing=*/true);
   if (!lake.ok()) return lake.status().WithContext(fmt::format("open lake {}", global.lake));
   return lake;
 }
 
 int RunApp(int argc, char** argv) {
-  CLI::App app{"stedi: a local-first data lakehouse for the STEDI Step Trainer.\n"
-               "Lands raw customer, accelerometer and step-trainer files, curates them under\n"
-               "the customers' research consent and serves every table to SQL.",
-               "stedi"};
+  CLI::App app{
+      "stedi: a local-first data lakehouse for the STEDI Step Trainer.\n"
+      "Lands raw customer, accelerometer and step-trainer files, curates them under\n"
+      "the customers' research consent and serves every table to SQL.",
+      "stedi"};
+  app.set_version_flag("--version", std::string("stedi ") + STEDI_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   GlobalOptions global;
@@ -67,6 +81,7 @@ int RunApp(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "Log only warnings and errors on stderr");
 
   CommandList commands;
+  AddInitCommand(app, global, commands);
   AddIngestCommand(app, global, commands);
   AddRunCommand(app, global, commands);
   AddQueryCommand(app, global, commands);

@@ -25,9 +25,13 @@ struct Command {
 
 using CommandList = std::vector<Command>;
 
-// Opens the lake named by the global options, creating it when missing.
+// Opens the lake named by the global options. kNotFound, with a hint, when
+// no lake is there, since only `stedi init` and `stedi ingest` create one
+// (OpenOrCreateLake).
 Result<catalog::Lake> OpenLake(const GlobalOptions& global);
+Result<catalog::Lake> OpenOrCreateLake(const GlobalOptions& global);
 
+void AddInitCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);

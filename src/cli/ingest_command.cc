@@ -27,7 +27,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
   commands.push_back({command, [options, &global]() -> Status {
     ingest::IngestOptions ingest_options;
     if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
-    STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+    STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
     STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "ingest"));
     int64_t landed = 0;
     int64_t skipped = 0;

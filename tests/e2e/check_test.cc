@@ -21,8 +21,7 @@ void WriteLanding(const TempDir& folder, int distance) {
     readings += R"({"user":"ann@test.com","timestamp":)" + std::to_string(time) +
                 R"(,"x":0.5,"y":0.0,"z":1.0})" + "\n";
     steps += R"({"sensorReadingTime":)" + std::to_string(time) +
-             R"(,"serialNumber":"dev-a","distanceFromObject":)" + std::to_string(distance) +
-             "}\n";
+             R"(,"serialNumber":"dev-a","distanceFromObject":)" + std::to_string(distance) + "}\n";
   }
   WriteFile(folder.path() / "accelerometer.json", readings);
   WriteFile(folder.path() / "step_trainer.json", steps);
@@ -36,6 +35,7 @@ TEST(CheckCommandTest, HelpDescribesCommand) {
 
 TEST(CheckCommandTest, UnknownRunFails) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   CommandResult result = RunStedi(lake.str(), {"check", "--run", "999"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.err,

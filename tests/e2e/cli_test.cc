@@ -8,11 +8,18 @@ namespace stedi::testing {
 namespace {
 
 TEST(CliTest, HelpWorksForEveryCommand) {
-  for (const char* command : {"ingest", "run", "query", "tables", "describe", "generate"}) {
+  for (const char* command : {"init", "ingest", "run", "query", "tables", "describe", "history",
+                              "runs", "rollback", "vacuum", "quarantine", "check", "generate"}) {
     CommandResult result = RunStedi("", {command, "--help"});
     EXPECT_EQ(result.exit_code, 0) << command << ": " << result.err;
     EXPECT_NE(result.out.find("Usage"), std::string::npos) << command << ": " << result.out;
   }
+}
+
+TEST(CliTest, VersionPrintsVersion) {
+  CommandResult result = RunStedi("", {"--version"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.rfind("stedi ", 0), 0u) << result.out;
 }
 
 TEST(CliTest, MissingCommandIsUsageError) {
@@ -23,8 +30,9 @@ TEST(CliTest, MissingCommandIsUsageError) {
 TEST(CliTest, UnknownCommandIsNamed) {
   CommandResult result = RunStedi("", {"injest", "x"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.err,
-            "stedi: error: unknown command 'injest'; run `stedi --help` for the list of commands\n");
+  EXPECT_EQ(
+      result.err,
+      "stedi: error: unknown command 'injest'; run `stedi --help` for the list of commands\n");
 }
 
 TEST(CliTest, UnknownOptionIsUsageError) {
@@ -34,6 +42,7 @@ TEST(CliTest, UnknownOptionIsUsageError) {
 
 TEST(CliTest, UnknownTableNamesIt) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   CommandResult result = RunStedi(lake.str(), {"query", "SELECT * FROM no_such_table"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.err.rfind("stedi: error: ", 0), 0u) << result.err;
@@ -42,6 +51,7 @@ TEST(CliTest, UnknownTableNamesIt) {
 
 TEST(CliTest, DescribeUnknownTableFails) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   CommandResult result = RunStedi(lake.str(), {"describe", "nope"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.err, "stedi: error: table nope does not exist (see `stedi tables`)\n");
@@ -49,6 +59,7 @@ TEST(CliTest, DescribeUnknownTableFails) {
 
 TEST(CliTest, RunWithoutLandingDataExplains) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   CommandResult result = RunStedi(lake.str(), {"run"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("customer_landing does not exist"), std::string::npos) << result.err;
@@ -57,6 +68,7 @@ TEST(CliTest, RunWithoutLandingDataExplains) {
 
 TEST(CliTest, QueryFormats) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   const std::string sql = "SELECT 1 AS n, 'a,b' AS s, NULL AS z";
   CommandResult csv = RunStedi(lake.str(), {"query", "--format", "csv", sql});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
@@ -71,13 +83,15 @@ TEST(CliTest, QueryFormats) {
 
 TEST(CliTest, QueryRejectsStatementsThatWrite) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   const std::string target = (lake.path() / "out.csv").string();
   for (const std::string& sql :
        {"COPY (SELECT 1) TO '" + target + "'", std::string("CREATE TABLE t AS SELECT 1"),
         "ATTACH '" + target + ".duckdb' AS x", std::string("SELECT 1; SELECT 2")}) {
     CommandResult result = RunStedi(lake.str(), {"query", sql});
     EXPECT_EQ(result.exit_code, 1) << sql;
-    EXPECT_EQ(result.err.rfind("stedi: error: query rejected: ", 0), 0u) << sql << ": " << result.err;
+    EXPECT_EQ(result.err.rfind("stedi: error: query rejected: ", 0), 0u)
+        << sql << ": " << result.err;
   }
   EXPECT_FALSE(std::filesystem::exists(target));
   EXPECT_FALSE(std::filesystem::exists(target + ".duckdb"));
@@ -85,6 +99,7 @@ TEST(CliTest, QueryRejectsStatementsThatWrite) {
 
 TEST(CliTest, QueryPrintsNestedValues) {
   TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
   CommandResult json = RunStedi(
       lake.str(), {"query", "--format", "json", "SELECT [1, 2] AS l, {'k': 1} AS s, 3 AS n"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
@@ -93,10 +108,45 @@ TEST(CliTest, QueryPrintsNestedValues) {
 
 TEST(CliTest, LakeComesFromEnvironment) {
   TempDir lake;
-  CommandResult result =
-      RunShell("STEDI_LAKE=" + lake.str() + " " + std::string(STEDI_BINARY) + " tables");
-  EXPECT_EQ(result.exit_code, 0) << result.err;
+  CommandResult init =
+      RunShell("STEDI_LAKE=" + lake.str() + " " + std::string(STEDI_BINARY) + " init");
+  EXPECT_EQ(init.exit_code, 0) << init.err;
   EXPECT_TRUE(std::filesystem::exists(lake.path() / "_catalog" / "catalog.db"));
+  CommandResult tables =
+      RunShell("STEDI_LAKE=" + lake.str() + " " + std::string(STEDI_BINARY) + " tables");
+  EXPECT_EQ(tables.exit_code, 0) << tables.err;
+}
+
+// A mistyped --lake must not leave an empty lake behind.
+TEST(CliTest, ReadCommandsNeedExistingLake) {
+  TempDir work;
+  std::filesystem::path missing = work.path() / "typo";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"tables"},
+                                               {"describe", "customer_landing"},
+                                               {"query", "SELECT 1"},
+                                               {"run"},
+                                               {"runs"},
+                                               {"history", "customer_trusted"},
+                                               {"quarantine"},
+                                               {"check"},
+                                               {"vacuum"}}) {
+    CommandResult result = RunStedi(missing.string(), args);
+    EXPECT_EQ(result.exit_code, 1) << args[0];
+    EXPECT_EQ(result.err.rfind("stedi: error: no lake at " + missing.string(), 0), 0u)
+        << args[0] << ": " << result.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+TEST(CliTest, InitIsIdempotent) {
+  TempDir work;
+  std::string lake = (work.path() / "new").string();
+  CommandResult first = RunStedi(lake, {"init"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "created an empty lake at " + lake + "\n");
+  CommandResult second = RunStedi(lake, {"init"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, lake + " is a lake already; nothing changed\n");
 }
 
 }  // namespace
