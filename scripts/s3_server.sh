@@ -10,14 +10,21 @@
 #                                 write them to $STEDI_S3_DIR/env)
 #   scripts/s3_server.sh stop     stop the daemons this script started
 #   scripts/s3_server.sh status   show whether they are running
+#   scripts/s3_server.sh gateway-stop
+#                                 stop only the gateway, as in an outage of
+#                                 the S3 endpoint; the monitor and the OSD
+#                                 keep running, so buckets and objects stay
+#   scripts/s3_server.sh gateway-start
+#                                 start the gateway again after gateway-stop,
+#                                 on the same port with the same keys
 #
 # Settings (environment):
 #   STEDI_S3_DIR       state folder, recreated on start (default $TMPDIR/stedi-s3)
 #   STEDI_S3_PORT      S3 port of the gateway (default 7480)
 #   STEDI_S3_MON_PORT  port of the Ceph monitor, msgr2 only (default 3300)
 #
-# The gateway enforces AWS Signature V4. Everything it stores lives in memory,
-# so stopping it discards all buckets.
+# The gateway enforces AWS Signature V4. Everything it stores lives in the
+# memory of the OSD, so `stop` discards all buckets.
 set -euo pipefail
 
 state_dir=${STEDI_S3_DIR:-${TMPDIR:-/tmp}/stedi-s3}
@@ -161,8 +168,7 @@ start() {
   retry_until 60 "osd.$osd_id to come up" \
     bash -c "${ceph[*]} osd dump | grep -q '^osd.$osd_id up'"
 
-  run_daemon rgw.stedi radosgw -c "$conf" -n client.rgw.stedi -f
-  retry_until 120 "the gateway on port $s3_port" curl -sf -o /dev/null "http://127.0.0.1:$s3_port/"
+  start_gateway
 
   radosgw-admin -c "$conf" user create --uid=stedi-test --display-name="stedi test" \
     --access-key="$access_key" --secret-key="$secret_key" >"$state_dir/log/user.json"
@@ -180,14 +186,15 @@ export STEDI_S3_COLON_SECRET_ACCESS_KEY=$colon_secret_key
 EOF
 }
 
-# Stops the daemons in reverse start order: TERM, then KILL after 10 s.
-stop() {
-  if [[ ! -f $pid_file ]]; then
-    log "not running (no $pid_file)"
-    return 0
-  fi
-  local entries
-  entries=$(tac "$pid_file")
+start_gateway() {
+  run_daemon rgw.stedi radosgw -c "$conf" -n client.rgw.stedi -f
+  retry_until 120 "the gateway on port $s3_port" curl -sf -o /dev/null "http://127.0.0.1:$s3_port/"
+}
+
+# stop_daemons ENTRIES: stops the daemons of the "NAME PID" lines in ENTRIES,
+# in that order: TERM, then KILL after 10 s.
+stop_daemons() {
+  local entries=$1 name pid
   while read -r name pid; do
     kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null && log "stopping $name (pid $pid)"
   done <<<"$entries"
@@ -199,7 +206,63 @@ stop() {
       log "killed $name (pid $pid) after 10s"
     fi
   done <<<"$entries"
+}
+
+# Stops the daemons in reverse start order.
+stop() {
+  if [[ ! -f $pid_file ]]; then
+    log "not running (no $pid_file)"
+    return 0
+  fi
+  stop_daemons "$(tac "$pid_file")"
   rm -f "$pid_file"
+}
+
+# Stops the gateway and drops its line from the pid file. The monitor and
+# the OSD keep running.
+gateway_stop() {
+  if [[ ! -f $pid_file ]]; then
+    log "not running (no $pid_file); run $0 start"
+    return 1
+  fi
+  local gateway
+  gateway=$(grep '^rgw\.stedi ' "$pid_file" || true)
+  if [[ -z $gateway ]]; then
+    log "the gateway is already stopped"
+    return 0
+  fi
+  stop_daemons "$gateway"
+  grep -v '^rgw\.stedi ' "$pid_file" >"$pid_file.new" || true
+  mv "$pid_file.new" "$pid_file"
+  log "gateway stopped; the monitor and the OSD keep the data"
+}
+
+# Starts the gateway again over the running monitor and OSD.
+gateway_start() {
+  if [[ ! -f $pid_file ]]; then
+    log "not running (no $pid_file); run $0 start"
+    return 1
+  fi
+  local name pid
+  while read -r name pid; do
+    if [[ $name == rgw.stedi ]] && kill -0 "$pid" 2>/dev/null; then
+      log "the gateway is already running (pid $pid)"
+      return 0
+    fi
+    if [[ $name != rgw.stedi ]] && ! kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) is not running, so the data is lost; run $0 start"
+      return 1
+    fi
+  done <"$pid_file"
+  # A gateway that exited by itself left its line behind.
+  grep -v '^rgw\.stedi ' "$pid_file" >"$pid_file.new" || true
+  mv "$pid_file.new" "$pid_file"
+  if port_in_use "$s3_port"; then
+    log "port $s3_port on 127.0.0.1 is already in use; stop what listens there"
+    return 1
+  fi
+  start_gateway
+  log "S3 gateway ready on http://127.0.0.1:$s3_port"
 }
 
 status() {
@@ -223,8 +286,10 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  gateway-stop) gateway_stop ;;
+  gateway-start) gateway_start ;;
   *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|status|gateway-stop|gateway-start" >&2
     exit 2
     ;;
 esac

@@ -27,14 +27,24 @@ export STEDI_S3_DIR=$state_dir
 # Another gateway may run on the default ports; take the next free ones.
 export STEDI_S3_PORT=${STEDI_S3_PORT:-$(free_port 7480)}
 export STEDI_S3_MON_PORT=${STEDI_S3_MON_PORT:-$(free_port 3300)}
+keep_state=0
 stop_server() {
   "$root/scripts/s3_server.sh" stop || true
-  rm -rf "$state_dir"
+  ((keep_state)) || rm -rf "$state_dir"
 }
 trap stop_server EXIT
 
 # The server prints `export NAME=value` lines: endpoint, keys and region.
-eval "$("$root/scripts/s3_server.sh" start)"
+if ! server_env=$("$root/scripts/s3_server.sh" start); then
+  if [[ -d $state_dir/log ]]; then
+    keep_state=1
+    echo "test_s3: error: the S3 gateway did not start; its logs are in $state_dir/log" >&2
+  else
+    echo "test_s3: error: the S3 gateway did not start; see the s3_server messages above" >&2
+  fi
+  exit 1
+fi
+eval "$server_env"
 # Profile files of the person running the tests must not change the result.
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3

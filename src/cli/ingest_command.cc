@@ -35,10 +35,13 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
     int64_t quarantined = 0;
     Status status = ingest::IngestPaths(
         lake, options->paths, ingest_options, [&](const ingest::FileOutcome& outcome) {
+          // Each line is flushed, so that a pipe or a log file shows a group's
+          // files as soon as the group's landing snapshots are committed.
           if (outcome.kind == ingest::FileOutcomeKind::kSkippedDuplicate) {
             ++skipped;
             std::cout << fmt::format("skipped {}: already landed as {}\n", outcome.path,
-                                     outcome.duplicate_of);
+                                     outcome.duplicate_of)
+                      << std::flush;
             return;
           }
           ++landed;
@@ -48,6 +51,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
               "landed {} as {}: {} records, {} accepted, {} coerced, {} quarantined\n",
               outcome.path, ingest::SourceName(outcome.source), outcome.records_read,
               outcome.accepted, outcome.coerced, outcome.quarantined);
+          std::cout << std::flush;
           for (const ingest::QuarantinedRecord& record : outcome.first_quarantined) {
             spdlog::warn("{}:{}: quarantined: {}", outcome.path, record.line, record.reason);
           }
