@@ -186,9 +186,17 @@ export STEDI_S3_COLON_SECRET_ACCESS_KEY=$colon_secret_key
 EOF
 }
 
+# Starts radosgw and waits until it answers on the S3 port. The listener
+# must be this radosgw: another server started on the same port at the same
+# moment would otherwise answer for it.
 start_gateway() {
   run_daemon rgw.stedi radosgw -c "$conf" -n client.rgw.stedi -f
+  local pid=$!
   retry_until 120 "the gateway on port $s3_port" curl -sf -o /dev/null "http://127.0.0.1:$s3_port/"
+  if ! ss -Hltnp "sport = :$s3_port" | grep -q "pid=$pid,"; then
+    log "port $s3_port answers, but not from the radosgw started here (pid $pid)"
+    return 1
+  fi
 }
 
 # stop_daemons ENTRIES: stops the daemons of the "NAME PID" lines in ENTRIES,

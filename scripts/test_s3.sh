@@ -25,6 +25,10 @@ free_port() {
 state_dir=$(mktemp -d "${TMPDIR:-/tmp}/stedi-s3-test.XXXXXX")
 export STEDI_S3_DIR=$state_dir
 # Another gateway may run on the default ports; take the next free ones.
+# Two runs of this script choose their ports and start their servers one
+# after the other, so they never both take a port that looked free.
+exec {port_lock}>"${TMPDIR:-/tmp}/stedi-s3-ports.lock"
+flock "$port_lock"
 export STEDI_S3_PORT=${STEDI_S3_PORT:-$(free_port 7480)}
 export STEDI_S3_MON_PORT=${STEDI_S3_MON_PORT:-$(free_port 3300)}
 keep_state=0
@@ -45,6 +49,7 @@ if ! server_env=$("$root/scripts/s3_server.sh" start); then
   exit 1
 fi
 eval "$server_env"
+flock -u "$port_lock"
 # Profile files of the person running the tests must not change the result.
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3

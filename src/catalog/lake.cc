@@ -92,6 +92,16 @@ Status Lake::Publish() {
   return Status::Ok();
 }
 
+Status Lake::PublishAfter(Status outcome) {
+  Status published = Publish();
+  if (outcome.ok()) return published;
+  if (!published.ok()) {
+    spdlog::warn("nothing this command did before the error was committed: {}",
+                 published.message());
+  }
+  return outcome;
+}
+
 namespace {
 
 constexpr std::string_view kWriterLockKey = "_catalog/writer.lock";

@@ -40,6 +40,13 @@ struct Lake {
   // none of this command's changes is then visible, and running it again is
   // safe. Does nothing for a local lake.
   Status Publish();
+
+  // Publishes what a command committed before it ended with `outcome`, so
+  // that work done before an error is kept, and returns the error to report:
+  // `outcome` when the command failed, else the publish error. When both
+  // failed, the publish error is logged as a warning, since then nothing
+  // the command did was kept.
+  Status PublishAfter(Status outcome);
 };
 
 // The lake's single-writer lock, held from AcquireWriterLock until the

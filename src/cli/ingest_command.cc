@@ -19,60 +19,65 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
       "Land files (or folders of files) in the lake byte for byte and load their records\n"
       "into the landing tables. A file whose bytes already landed is skipped.");
   command->add_option("paths", options->paths, "Files or folders to land")->required();
-  command->add_option("--source", options->source,
-                      "Source of every file: customer, accelerometer or step_trainer "
-                      "(default: detected from each file's first record)")
+  command
+      ->add_option("--source", options->source,
+                   "Source of every file: customer, accelerometer or step_trainer "
+                   "(default: detected from each file's first record)")
       ->check(CLI::IsMember({"customer", "accelerometer", "step_trainer"}));
 
-  commands.push_back({command, [options, &global]() -> Status {
-    ingest::IngestOptions ingest_options;
-    if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
-    STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
-    STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "ingest"));
-    int64_t landed = 0;
-    int64_t skipped = 0;
-    int64_t records = 0;
-    int64_t quarantined = 0;
-    Status status = ingest::IngestPaths(
-        lake, options->paths, ingest_options, [&](const ingest::FileOutcome& outcome) {
-          // Each line is flushed, so that a pipe or a log file shows a group's
-          // files as soon as the group's landing snapshots are committed.
-          if (outcome.kind == ingest::FileOutcomeKind::kSkippedDuplicate) {
-            ++skipped;
-            std::cout << fmt::format("skipped {}: already landed as {}\n", outcome.path,
-                                     outcome.duplicate_of)
-                      << std::flush;
-            return;
-          }
-          ++landed;
-          records += outcome.records_read;
-          quarantined += outcome.quarantined;
-          std::cout << fmt::format(
-              "landed {} as {}: {} records, {} accepted, {} coerced, {} quarantined\n",
-              outcome.path, ingest::SourceName(outcome.source), outcome.records_read,
-              outcome.accepted, outcome.coerced, outcome.quarantined);
-          std::cout << std::flush;
-          for (const ingest::QuarantinedRecord& record : outcome.first_quarantined) {
-            spdlog::warn("{}:{}: quarantined: {}", outcome.path, record.line, record.reason);
-          }
-          if (outcome.quarantined > static_cast<int64_t>(outcome.first_quarantined.size())) {
-            spdlog::warn("{}: {} more quarantined records; see `stedi quarantine {}_landing`",
-                         outcome.path,
-                         outcome.quarantined - static_cast<int64_t>(outcome.first_quarantined.size()),
-                         ingest::SourceName(outcome.source));
-          }
-        });
-    std::cout << fmt::format("{} file{} landed, {} skipped as already landed; {} records, {} "
-                             "quarantined\n",
-                             landed, landed == 1 ? "" : "s", skipped, records, quarantined);
-    if (quarantined > 0) {
-      std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
-                   "quarantine`.\n";
-    }
-    // Files landed before an error stay landed, in an S3 lake too.
-    Status published = lake.Publish();
-    return status.ok() ? published : status;
-  }});
+  commands.push_back(
+      {command, [options, &global]() -> Status {
+         ingest::IngestOptions ingest_options;
+         if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
+         STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
+         STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
+                                catalog::AcquireWriterLock(lake, "ingest"));
+         int64_t landed = 0;
+         int64_t skipped = 0;
+         int64_t records = 0;
+         int64_t quarantined = 0;
+         Status status = ingest::IngestPaths(
+             lake, options->paths, ingest_options, [&](const ingest::FileOutcome& outcome) {
+               // Each line is flushed, so that a pipe or a log file shows a group's
+               // files as soon as the group's landing snapshots are committed.
+               if (outcome.kind == ingest::FileOutcomeKind::kSkippedDuplicate) {
+                 ++skipped;
+                 std::cout << fmt::format("skipped {}: already landed as {}\n", outcome.path,
+                                          outcome.duplicate_of)
+                           << std::flush;
+                 return;
+               }
+               ++landed;
+               records += outcome.records_read;
+               quarantined += outcome.quarantined;
+               std::cout << fmt::format(
+                   "landed {} as {}: {} records, {} accepted, {} coerced, {} quarantined\n",
+                   outcome.path, ingest::SourceName(outcome.source), outcome.records_read,
+                   outcome.accepted, outcome.coerced, outcome.quarantined);
+               std::cout << std::flush;
+               for (const ingest::QuarantinedRecord& record : outcome.first_quarantined) {
+                 spdlog::warn("{}:{}: quarantined: {}", outcome.path, record.line, record.reason);
+               }
+               if (outcome.quarantined > static_cast<int64_t>(outcome.first_quarantined.size())) {
+                 spdlog::warn(
+                     "{}: {} more quarantined records; see `stedi quarantine {}_landing`",
+                     outcome.path,
+                     outcome.quarantined - static_cast<int64_t>(outcome.first_quarantined.size()),
+                     ingest::SourceName(outcome.source));
+               }
+             });
+         std::cout << fmt::format(
+             "{} file{} landed, {} skipped as already landed; {} records, {} "
+             "quarantined\n",
+             landed, landed == 1 ? "" : "s", skipped, records, quarantined);
+         if (quarantined > 0) {
+           std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
+                        "quarantine`.\n";
+         }
+         // Files landed before an error stay landed, in an S3 lake too, unless
+         // the catalog cannot be published either.
+         return lake.PublishAfter(std::move(status));
+       }});
 }
 
 }  // namespace stedi::cli

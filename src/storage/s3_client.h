@@ -57,9 +57,11 @@ struct S3Config {
 //  - region: AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, else
 //    us-east-1;
 //  - endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's
-//    `endpoint_url`, else AWS.
-// kInvalidArgument when no credentials are found or a named profile is
-// missing; kIOError when a profile file exists but cannot be read.
+//    `endpoint_url`, else AWS;
+//  - tries per request: AWS_MAX_ATTEMPTS, the profile's `max_attempts`,
+//    else 5.
+// kInvalidArgument when no credentials are found, a named profile is
+// missing or max_attempts is not a positive number; kIOError when a profile file exists but cannot be read.
 Result<S3Config> LoadS3ConfigFromEnvironment();
 
 struct S3Object {

@@ -2,6 +2,7 @@
 // profile files (INI format) as the AWS CLI reads them.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -130,6 +131,20 @@ Result<S3Config> LoadS3ConfigFromEnvironment() {
       config.endpoint = endpoint;
       break;
     }
+  }
+  for (std::string attempts :
+       {Getenv("AWS_MAX_ATTEMPTS"), Lookup(config_section, "max_attempts")}) {
+    if (attempts.empty()) continue;
+    int value = 0;
+    auto [end, error] = std::from_chars(attempts.data(), attempts.data() + attempts.size(), value);
+    if (error != std::errc() || end != attempts.data() + attempts.size() || value < 1) {
+      return Status::InvalidArgument(fmt::format(
+          "invalid S3 max_attempts '{}' (from AWS_MAX_ATTEMPTS or the profile): expected a "
+          "whole number of at least 1",
+          attempts));
+    }
+    config.max_attempts = value;
+    break;
   }
   return config;
 }

@@ -97,7 +97,7 @@ class ScopedEnvironment {
     for (const char* name :
          {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
           "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
-          "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}) {
+          "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_MAX_ATTEMPTS"}) {
       Set(name, "");
     }
   }
@@ -135,6 +135,29 @@ TEST(S3ConfigTest, EnvironmentVariablesGiveConfig) {
   EXPECT_EQ(overridden->endpoint, "http://127.0.0.1:9001") << "the S3-specific endpoint wins";
 }
 
+TEST(S3ConfigTest, MaxAttemptsFromEnvironment) {
+  ScopedEnvironment environment;
+  environment.Clear();
+  TempDir home;
+  environment.Set("HOME", home.str());
+  environment.Set("AWS_ACCESS_KEY_ID", "key");
+  environment.Set("AWS_SECRET_ACCESS_KEY", "secret");
+  Result<S3Config> defaults = LoadS3ConfigFromEnvironment();
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->max_attempts, 5);
+
+  environment.Set("AWS_MAX_ATTEMPTS", "12");
+  Result<S3Config> twelve = LoadS3ConfigFromEnvironment();
+  ASSERT_TRUE(twelve.ok()) << twelve.status().ToString();
+  EXPECT_EQ(twelve->max_attempts, 12);
+
+  for (const char* invalid : {"0", "-3", "five", "4x"}) {
+    environment.Set("AWS_MAX_ATTEMPTS", invalid);
+    Result<S3Config> rejected = LoadS3ConfigFromEnvironment();
+    EXPECT_EQ(rejected.status().code(), StatusCode::kInvalidArgument) << invalid;
+  }
+}
+
 TEST(S3ConfigTest, ProfileFilesGiveConfig) {
   ScopedEnvironment environment;
   environment.Clear();
@@ -145,7 +168,7 @@ TEST(S3ConfigTest, ProfileFilesGiveConfig) {
             "aws_secret_access_key = lake/secret+value\n");
   WriteFile(dir.path() / "config",
             "[default]\nregion = us-west-2\n\n[profile lake]\nregion = eu-central-1\n"
-            "endpoint_url = http://127.0.0.1:7480\n");
+            "endpoint_url = http://127.0.0.1:7480\nmax_attempts = 9\n");
   environment.Set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "credentials").string());
   environment.Set("AWS_CONFIG_FILE", (dir.path() / "config").string());
 
@@ -162,6 +185,7 @@ TEST(S3ConfigTest, ProfileFilesGiveConfig) {
   EXPECT_EQ(lake->credentials.secret_access_key, "lake/secret+value");
   EXPECT_EQ(lake->region, "eu-central-1");
   EXPECT_EQ(lake->endpoint, "http://127.0.0.1:7480");
+  EXPECT_EQ(lake->max_attempts, 9);
 
   environment.Set("AWS_ACCESS_KEY_ID", "ENVKEY");
   environment.Set("AWS_SECRET_ACCESS_KEY", "envsecret");

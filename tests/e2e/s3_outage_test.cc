@@ -308,6 +308,10 @@ class S3OutageTest : public ::testing::Test {
     EXPECT_NE(result.err.find(" failed (Couldn't connect to server (curl error 7)); retrying in "),
               std::string::npos)
         << result.err;
+    EXPECT_NE(result.err.find("stedi: warning: nothing this command did before the error was "
+                              "committed"),
+              std::string::npos)
+        << result.err;
     size_t error = result.err.find("stedi: error: ");
     ASSERT_NE(error, std::string::npos) << result.err;
     std::string message = result.err.substr(error);
@@ -370,6 +374,7 @@ TEST_F(S3OutageTest, IngestFailsCleanlyThenLandsEverything) {
   ASSERT_NO_FATAL_FAILURE(Generate({"--defects",
                                     "malformed,type_drift,missing_consent,duplicate_customers,"
                                     "redelivered,repeated_serials"}));
+  ASSERT_EQ(RunStedi(lake_, {"init"}).exit_code, 0);
   std::string before = CommittedState(lake_);
 
   // -v logs each S3 request before it is sent.
