@@ -97,11 +97,12 @@ class StoreCache {
 
 Status ExpandRemoteInput(const std::string& input, StoreCache& stores, InputFiles& files) {
   STEDI_ASSIGN_OR_RETURN(storage::ObjectUrl url, storage::SplitObjectUrl(input));
-  STEDI_ASSIGN_OR_RETURN(storage::Storage* store, stores.Get(url.store));
-  STEDI_ASSIGN_OR_RETURN(std::vector<std::string> keys, ExpandObjectKey(*store, url.key, input));
+  Result<storage::Storage*> store = stores.Get(url.store);
+  if (!store.ok()) return store.status();
+  STEDI_ASSIGN_OR_RETURN(std::vector<std::string> keys, ExpandObjectKey(**store, url.key, input));
   for (std::string& key : keys) {
     std::string location = fmt::format("{}/{}", url.store, key);
-    files.files.push_back({location, location, BaseName(key), store, std::move(key)});
+    files.files.push_back({location, location, BaseName(key), *store, std::move(key)});
   }
   return Status::Ok();
 }
@@ -145,8 +146,8 @@ Result<std::vector<std::string>> ExpandObjectKey(storage::Storage& store, std::s
           fmt::format("input {} does not exist: no object key starts with '{}'", url, folder));
     }
     return Status::NotFound(fmt::format(
-        "input {} does not exist: no object has the key '{}' or a key starting with '{}'", url,
-        key, folder));
+        "input {} does not exist: no object has the key '{}' or a key starting with '{}'", url, key,
+        folder));
   }
   std::vector<std::string> keys;
   for (storage::ObjectInfo& object : *objects) {

@@ -35,8 +35,8 @@ std::unique_ptr<storage::MemoryStorage> StoreWith(const Objects& objects) {
 // counts the opens of each root in `opens`.
 StoreOpener MemoryStores(std::map<std::string, Objects> objects_by_root,
                          std::map<std::string, int>* opens = nullptr) {
-  return [objects_by_root, opens](
-             const std::string& root) -> Result<std::unique_ptr<storage::Storage>> {
+  return [objects_by_root,
+          opens](const std::string& root) -> Result<std::unique_ptr<storage::Storage>> {
     if (opens != nullptr) ++(*opens)[root];
     auto found = objects_by_root.find(root);
     if (found == objects_by_root.end()) return Status::NotFound("no store " + root);
@@ -65,8 +65,8 @@ TEST(InputFilesTest, ExpandsObjectKeysByRule) {
   };
   const std::vector<Case> cases = {
       {"", {"in/landing-old/d.json", "in/landing/a.json", "in/landing/sub/b.json", "in/one.json"}},
-      {"in/", {"in/landing-old/d.json", "in/landing/a.json", "in/landing/sub/b.json",
-               "in/one.json"}},
+      {"in/",
+       {"in/landing-old/d.json", "in/landing/a.json", "in/landing/sub/b.json", "in/one.json"}},
       {"in/landing/", {"in/landing/a.json", "in/landing/sub/b.json"}},
       // Not an object, so a folder; "in/landing-old/" is not under it.
       {"in/landing", {"in/landing/a.json", "in/landing/sub/b.json"}},
@@ -91,13 +91,16 @@ TEST(InputFilesTest, MissingObjectKeyIsNotFound) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"in/missing/", "input s3://src/in/missing/ does not exist: no object key starts with "
-                      "'in/missing/'"},
-      {"in/missing", "input s3://src/in/missing does not exist: no object has the key "
-                     "'in/missing' or a key starting with 'in/missing/'"},
+      {"in/missing/",
+       "input s3://src/in/missing/ does not exist: no object key starts with "
+       "'in/missing/'"},
+      {"in/missing",
+       "input s3://src/in/missing does not exist: no object has the key "
+       "'in/missing' or a key starting with 'in/missing/'"},
       // A key that only starts other keys names neither an object nor a folder.
-      {"in/land", "input s3://src/in/land does not exist: no object has the key 'in/land' or a "
-                  "key starting with 'in/land/'"},
+      {"in/land",
+       "input s3://src/in/land does not exist: no object has the key 'in/land' or a "
+       "key starting with 'in/land/'"},
   };
   for (const Case& c : cases) {
     Result<std::vector<std::string>> keys = ExpandObjectKey(*store, c.key, "s3://src/" + c.key);
@@ -122,10 +125,10 @@ TEST(InputFilesTest, ExpandsMixedInputsInOrder) {
   StoreOpener open_store =
       MemoryStores({{"s3://src", kLanding}, {"s3://other", {{"x.json", "x"}}}}, &opens);
 
-  Result<InputFiles> inputs = ExpandInputs(
-      {"s3://src/in/one.json", (local.path() / "local.json").string(), "s3://src/in/landing/",
-       "s3://other"},
-      open_store);
+  Result<InputFiles> inputs =
+      ExpandInputs({"s3://src/in/one.json", (local.path() / "local.json").string(),
+                    "s3://src/in/landing/", "s3://other"},
+                   open_store);
   ASSERT_TRUE(inputs.ok()) << inputs.status().ToString();
   const std::vector<InputFile>& files = inputs->files;
   ASSERT_EQ(files.size(), 5u);

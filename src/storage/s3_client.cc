@@ -415,9 +415,9 @@ Status S3Client::ErrorFromResponse(const Request& request, const Response& respo
         message));
   }
   if (error.code == "NoSuchBucket") {
-    return Status::NotFound(fmt::format(
-        "{} (the bucket {} does not exist: check its name, or create it)", message,
-        request.bucket));
+    return Status::NotFound(
+        fmt::format("{} (the bucket {} does not exist: check its name, or create it)", message,
+                    request.bucket));
   }
   std::string bucket_region = response.Header("x-amz-bucket-region");
   if (response.status == 301 && !bucket_region.empty()) {

@@ -101,8 +101,8 @@ class S3IngestTest : public ::testing::Test {
     std::string s3_lake = lake_ + "/" + name;
 
     std::map<std::string, std::string> summaries;
-    for (const auto& [lake, args] : {std::pair{files_lake, local_args}, std::pair{local_lake, s3_args},
-                                     std::pair{s3_lake, s3_args}}) {
+    for (const auto& [lake, args] : {std::pair{files_lake, local_args},
+                                     std::pair{local_lake, s3_args}, std::pair{s3_lake, s3_args}}) {
       CommandResult ingest = RunStedi(lake, args);
       EXPECT_EQ(ingest.exit_code, 0) << lake << ": " << ingest.err;
       summaries[lake] = IngestSummary(ingest);
@@ -199,10 +199,11 @@ TEST_F(S3IngestTest, MissingBucketIsError) {
 
 TEST_F(S3IngestTest, BadRecordIsQuarantinedWithUrlAndLine) {
   fs::path in = work_.path() / "bad";
-  WriteFile(in / "steps.json",
-            "{\"sensorReadingTime\":1655564376361,\"serialNumber\":\"a\",\"distanceFromObject\":5}\n"
-            "{\"sensorReadingTime\":1655564376362,\"serialNumber\":\"a\","
-            "\"distanceFromObject\":\"218cm\"}\n");
+  WriteFile(
+      in / "steps.json",
+      "{\"sensorReadingTime\":1655564376361,\"serialNumber\":\"a\",\"distanceFromObject\":5}\n"
+      "{\"sensorReadingTime\":1655564376362,\"serialNumber\":\"a\","
+      "\"distanceFromObject\":\"218cm\"}\n");
   std::string url = Upload(in, "bad");
   std::string file_url = url + "/steps.json";
 
