@@ -17,8 +17,14 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
   CLI::App* command = app.add_subcommand(
       "ingest",
       "Land files (or folders of files) in the lake byte for byte and load their records\n"
-      "into the landing tables. A file whose bytes already landed is skipped.");
-  command->add_option("paths", options->paths, "Files or folders to land")->required();
+      "into the landing tables. A file whose bytes already landed is skipped.\n"
+      "Files may also come from S3: s3://BUCKET/KEY is that object, or every object under\n"
+      "KEY/ when no object has the key, and s3://BUCKET/PREFIX/ is every object under the\n"
+      "prefix. The endpoint and credentials come from the same AWS variables and profiles\n"
+      "as an S3 lake. Inside folders, names starting with . or _ are skipped.");
+  command
+      ->add_option("paths", options->paths, "Files or folders to land: local paths or s3:// URLs")
+      ->required();
   command
       ->add_option("--source", options->source,
                    "Source of every file: customer, accelerometer or step_trainer "

@@ -5,15 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <unordered_set>
 
@@ -26,17 +23,6 @@
 namespace stedi::ingest {
 namespace {
 
-namespace fs = std::filesystem;
-
-Result<std::string> ReadLocalFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(fmt::format("open {}: {}", path, std::strerror(errno)));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Status::IOError(fmt::format("read {}: I/O error", path));
-  return std::move(buffer).str();
-}
-
 Status WriteLocalFile(const std::string& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::IOError(fmt::format("create {}: cannot write the file", path));
@@ -44,14 +30,6 @@ Status WriteLocalFile(const std::string& path, std::string_view data) {
   out.flush();
   if (!out) return Status::IOError(fmt::format("write {}: I/O error", path));
   return Status::Ok();
-}
-
-// Names starting with '.' are hidden files; names starting with '_' are the
-// markers and metadata that Spark, Hadoop and Glue write beside data files,
-// such as _SUCCESS. Both are skipped inside folders, not when named directly.
-bool IsHidden(const fs::path& path) {
-  std::string name = path.filename().string();
-  return !name.empty() && (name[0] == '.' || name[0] == '_');
 }
 
 // Copies a file's bytes, staged at `staged_path`, to a raw key of their
@@ -76,7 +54,7 @@ Result<std::string> PublishRawCopy(catalog::Lake& lake, Source source, const std
     STEDI_ASSIGN_OR_RETURN(std::string existing, lake.storage->Read(key));
     if (HexSha256(existing) == sha256) {
       std::error_code ignored;
-      fs::remove(staged_path, ignored);
+      std::filesystem::remove(staged_path, ignored);
       return key;
     }
   }
@@ -107,7 +85,7 @@ constexpr auto kGroupTime = std::chrono::seconds(2);
 // under temporary keys. The catalog has not seen it yet.
 struct PreparedFile {
   Status status;
-  std::string path;
+  const InputFile* input = nullptr;
   int64_t size = 0;
   std::string sha256;
   bool landed_before = false;  // its bytes had landed before this batch; not converted
@@ -124,7 +102,7 @@ struct PreparedFile {
 // no catalog: every catalog decision is the caller's, on its own thread.
 class FilePipeline {
  public:
-  FilePipeline(catalog::Lake& lake, engine::Database& db, const std::vector<std::string>& files,
+  FilePipeline(catalog::Lake& lake, engine::Database& db, const std::vector<InputFile>& files,
                const IngestOptions& options, std::unordered_set<std::string> landed_before)
       : lake_(lake),
         db_(db),
@@ -194,7 +172,7 @@ class FilePipeline {
 
   PreparedFile Prepare(size_t index, engine::Connection& connection) {
     PreparedFile file;
-    file.path = files_[index];
+    file.input = &files_[index];
     file.status = Convert(index, connection, file);
     if (!file.status.ok()) {
       // Nothing refers to a failed file's temporary copies: remove them.
@@ -207,7 +185,7 @@ class FilePipeline {
   }
 
   Status Convert(size_t index, engine::Connection& connection, PreparedFile& file) {
-    STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadLocalFile(file.path));
+    STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadInputFile(*file.input));
     file.size = static_cast<int64_t>(bytes.size());
     file.sha256 = HexSha256(bytes);
 
@@ -226,11 +204,11 @@ class FilePipeline {
       return Status::InvalidArgument(fmt::format(
           "land {}: cannot tell the source from its first record; name it with --source "
           "customer|accelerometer|step_trainer",
-          file.path));
+          file.input->location));
     }
 
     file.source = *source;
-    file.name = fs::path(file.path).filename().string();
+    file.name = file.input->name;
     file.data_key = storage::JoinKey(
         {"landing", SourceName(*source), "data", file.sha256.substr(0, 16) + ".parquet"});
     // Two byte-identical files of one batch are both converted, each to
@@ -254,7 +232,7 @@ class FilePipeline {
 
   catalog::Lake& lake_;
   engine::Database& db_;
-  const std::vector<std::string>& files_;
+  const std::vector<InputFile>& files_;
   const IngestOptions& options_;
   const std::unordered_set<std::string> landed_before_;
 
@@ -297,7 +275,7 @@ class GroupLander {
 Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   catalog::Catalog& catalog = *lake_.catalog;
   FileOutcome outcome;
-  outcome.path = file.path;
+  outcome.path = file.input->location;
   STEDI_ASSIGN_OR_RETURN(std::optional<catalog::LandedFile> existing,
                          catalog.FindLandedFile(file.sha256));
   if (existing) {
@@ -312,7 +290,7 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   }
   if (file.landed_before) {
     return Status::Internal(
-        fmt::format("land {}: its landed copy is no longer in the catalog", file.path));
+        fmt::format("land {}: its landed copy is no longer in the catalog", file.input->location));
   }
   outcome.source = file.source;
   const RecordContract& contract = ContractFor(file.source);
@@ -333,7 +311,7 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   landed.batch_id = batch_id_;
   landed.source = std::string(SourceName(file.source));
   landed.name = file.name;
-  landed.origin = fs::absolute(file.path).string();
+  landed.origin = file.input->origin;
   landed.raw_key = raw_key;
   landed.data_key = file.data_key;
   landed.sha256 = file.sha256;
@@ -406,38 +384,11 @@ Status GroupLander::CommitSnapshots() {
 
 }  // namespace
 
-Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const std::string& path : paths) {
-    std::error_code error;
-    fs::file_status status = fs::status(path, error);
-    if (error || !fs::exists(status)) {
-      return Status::NotFound(fmt::format("input {} does not exist", path));
-    }
-    if (fs::is_regular_file(status)) {
-      files.push_back(path);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(path, error);
-         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      if (IsHidden(it->path())) {
-        if (it->is_directory()) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file()) found.push_back(it->path().string());
-    }
-    if (error) return Status::IOError(fmt::format("list {}: {}", path, error.message()));
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
                    const IngestOptions& options,
                    const std::function<void(const FileOutcome&)>& on_file) {
-  STEDI_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputPaths(paths));
+  STEDI_ASSIGN_OR_RETURN(InputFiles inputs, ExpandInputs(paths, options.open_store));
+  const std::vector<InputFile>& files = inputs.files;
   if (files.empty()) return Status::InvalidArgument("no files found under the given paths");
   STEDI_ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(""));
   STEDI_ASSIGN_OR_RETURN(int64_t batch_id, lake.catalog->StartBatch());

@@ -11,18 +11,21 @@
 #include "catalog/lake.h"
 #include "common/status.h"
 #include "ingest/contract.h"
+#include "ingest/input_files.h"
 #include "ingest/record_parser.h"
 
 namespace stedi::ingest {
 
 struct IngestOptions {
   std::optional<Source> source;  // nullopt: detect each file's source from its records
+  // Opens the store of a URL input, such as "s3://bucket".
+  StoreOpener open_store = storage::OpenStorage;
 };
 
 enum class FileOutcomeKind { kLanded, kSkippedDuplicate };
 
 struct FileOutcome {
-  std::string path;
+  std::string path;  // the file's local path or URL, as InputFile::location
   Source source = Source::kCustomer;
   FileOutcomeKind kind = FileOutcomeKind::kLanded;
   std::string duplicate_of;  // for kSkippedDuplicate: the landed file with the same bytes
@@ -35,16 +38,13 @@ struct FileOutcome {
 
 inline constexpr size_t kQuarantineSamples = 5;
 
-// Lists the files under `paths`: files as given, folders recursively in
-// name order, skipping names that start with '.' or '_'. kNotFound names a
-// missing path.
-Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
-
-// Lands every file under `paths`. A file whose bytes already landed, in an
-// earlier batch or earlier in this one, is skipped. Files are read and
-// converted on one worker per core, and landed in the catalog in input
-// order, in groups of up to 64 files or 2 seconds, one transaction each.
-// A file that cannot be read or converted stops the batch after the files
+// Lands every file under `paths`, which are local paths or URLs listed as
+// ExpandInputs does, and records where each file came from. A file whose
+// bytes already landed, in an earlier batch or earlier in this one, is
+// skipped. Files are read whole and converted on one worker per core, each
+// holding one file's bytes at a time, and landed in the catalog in input
+// order, in groups of up to 64 files or 2 seconds, one transaction each. A
+// file that cannot be read or converted stops the batch after the files
 // before it are committed; a catalog or storage error rolls back the open
 // group, whose files land again on the next ingest. `on_file` is called for
 // each file in input order, after its group is committed.

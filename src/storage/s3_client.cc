@@ -414,6 +414,11 @@ Status S3Client::ErrorFromResponse(const Request& request, const Response& respo
         "AWS_SECRET_ACCESS_KEY, or the AWS_PROFILE profile, and the bucket's permissions)",
         message));
   }
+  if (error.code == "NoSuchBucket") {
+    return Status::NotFound(
+        fmt::format("{} (the bucket {} does not exist: check its name, or create it)", message,
+                    request.bucket));
+  }
   std::string bucket_region = response.Header("x-amz-bucket-region");
   if (response.status == 301 && !bucket_region.empty()) {
     return Status::InvalidArgument(

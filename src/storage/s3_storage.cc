@@ -368,8 +368,19 @@ Result<std::unique_ptr<Storage>> OpenS3Storage(const std::string& url) {
 }
 
 Result<std::unique_ptr<Storage>> OpenStorage(const std::string& location) {
-  if (location.starts_with("s3://")) return OpenS3Storage(location);
+  if (IsRemoteLocation(location)) return OpenS3Storage(location);
   return OpenLocalStorage(location);
+}
+
+bool IsRemoteLocation(std::string_view location) { return location.starts_with("s3://"); }
+
+Result<ObjectUrl> SplitObjectUrl(std::string_view url) {
+  STEDI_ASSIGN_OR_RETURN(S3Location location, ParseS3Url(std::string(url)));
+  // ParseS3Url drops the trailing '/', which marks a folder here, so the key
+  // is taken from the URL itself.
+  std::string_view key = url.substr(std::string_view("s3://").size() + location.bucket.size());
+  while (!key.empty() && key.front() == '/') key.remove_prefix(1);
+  return ObjectUrl{"s3://" + location.bucket, std::string(key)};
 }
 
 }  // namespace stedi::storage

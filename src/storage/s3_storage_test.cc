@@ -248,6 +248,33 @@ TEST(S3UrlTest, ParsesBucketAndPrefix) {
   }
 }
 
+TEST(S3UrlTest, SplitsObjectUrlKeepingFolderSlash) {
+  struct Case {
+    std::string url;
+    std::string store;
+    std::string key;
+  };
+  for (const Case& c : std::vector<Case>{{"s3://bucket", "s3://bucket", ""},
+                                         {"s3://bucket/", "s3://bucket", ""},
+                                         {"s3://bucket/a.json", "s3://bucket", "a.json"},
+                                         {"s3://bucket/in/landing", "s3://bucket", "in/landing"},
+                                         {"s3://bucket/in/landing/", "s3://bucket", "in/landing/"},
+                                         {"s3://bucket//in/", "s3://bucket", "in/"}}) {
+    Result<ObjectUrl> url = SplitObjectUrl(c.url);
+    ASSERT_TRUE(url.ok()) << c.url << ": " << url.status().ToString();
+    EXPECT_EQ(url->store, c.store) << c.url;
+    EXPECT_EQ(url->key, c.key) << c.url;
+  }
+  for (const std::string& url : {"s3://", "s3:///in/", "/data/in", "in/landing"}) {
+    Result<ObjectUrl> split = SplitObjectUrl(url);
+    ASSERT_FALSE(split.ok()) << url;
+    EXPECT_EQ(split.status().code(), StatusCode::kInvalidArgument) << url;
+  }
+  EXPECT_TRUE(IsRemoteLocation("s3://bucket/in/"));
+  EXPECT_FALSE(IsRemoteLocation("/data/in"));
+  EXPECT_FALSE(IsRemoteLocation("s3-exports/in"));
+}
+
 TEST(S3XmlTest, ParsesListingPage) {
   Result<S3ListPage> page = ParseListObjectsV2(
       "<?xml version=\"1.0\"?><ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>"
@@ -586,6 +613,15 @@ TEST_F(S3ClientTest, HeadCopyAndDelete) {
   ASSERT_FALSE(copy_missing.ok());
   EXPECT_EQ(copy_missing.status().code(), StatusCode::kNotFound)
       << copy_missing.status().ToString();
+}
+
+TEST_F(S3ClientTest, MissingBucketIsNotFound) {
+  Result<std::vector<S3Object>> listed = client_->ListObjects("stedi-test-missing", "in/");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_EQ(listed.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(listed.status().message(),
+            "ListObjectsV2 s3://stedi-test-missing/in/: HTTP 404 NoSuchBucket (the bucket "
+            "stedi-test-missing does not exist: check its name, or create it)");
 }
 
 TEST_F(S3ClientTest, WrongSecretIsAuthenticationErrorWithoutRetry) {

@@ -80,6 +80,21 @@ Result<std::unique_ptr<Storage>> OpenS3Storage(const std::string& url);
 // Opens an S3 lake for an "s3://" location and a local one otherwise.
 Result<std::unique_ptr<Storage>> OpenStorage(const std::string& location);
 
+// Returns whether OpenStorage opens `location` as a remote store, which is
+// the case for an "s3://" URL.
+bool IsRemoteLocation(std::string_view location);
+
+// A URL of an object or a folder in a remote store, split in two.
+struct ObjectUrl {
+  std::string store;  // the root of the store, for OpenStorage, such as "s3://bucket"
+  std::string key;    // the key in the store with any trailing '/', or empty for the root
+};
+
+// Splits a URL such as "s3://bucket/customer/landing/" into the store
+// "s3://bucket" and the key "customer/landing/". kInvalidArgument when `url`
+// is not a remote location or names no bucket.
+Result<ObjectUrl> SplitObjectUrl(std::string_view url);
+
 // Joins key parts with '/', skipping empty parts.
 std::string JoinKey(std::initializer_list<std::string_view> parts);
 

@@ -1,5 +1,6 @@
 #include "e2e/cli_support.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -51,6 +52,23 @@ CommandResult RunStedi(const std::string& lake, const std::vector<std::string>& 
   if (!lake.empty()) command_line += " --lake " + ShellQuote(lake);
   for (const std::string& arg : args) command_line += " " + ShellQuote(arg);
   return RunShell(command_line);
+}
+
+std::map<std::string, int64_t> TableRows(const std::string& lake) {
+  CommandResult result = RunStedi(lake, {"tables", "--format", "csv"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::map<std::string, int64_t> rows;
+  std::istringstream lines(result.out);
+  std::string line;
+  std::getline(lines, line);  // header: table,zone,format,rows,...
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) fields.push_back(cell);
+    if (fields.size() >= 4) rows[fields[0]] = std::stoll(fields[3]);
+  }
+  return rows;
 }
 
 }  // namespace stedi::testing

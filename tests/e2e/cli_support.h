@@ -1,6 +1,8 @@
 // Runs the stedi binary as a user would and captures what it prints.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,5 +19,8 @@ CommandResult RunStedi(const std::string& lake, const std::vector<std::string>& 
 
 // Runs a shell command line; for scripts.
 CommandResult RunShell(const std::string& command_line);
+
+// Parses `stedi tables --format csv` into table -> rows.
+std::map<std::string, int64_t> TableRows(const std::string& lake);
 
 }  // namespace stedi::testing

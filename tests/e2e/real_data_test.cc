@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "e2e/cli_support.h"
 #include "test_support.h"
@@ -30,24 +29,6 @@ std::string RealDataFolder() {
 bool UnderCi() {
   const char* ci = std::getenv("CI");
   return ci != nullptr && std::string(ci) == "true";
-}
-
-// Parses `stedi tables --format csv` into table -> rows.
-std::map<std::string, int64_t> TableRows(const std::string& lake) {
-  CommandResult result = RunStedi(lake, {"tables", "--format", "csv"});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::map<std::string, int64_t> rows;
-  std::istringstream lines(result.out);
-  std::string line;
-  std::getline(lines, line);  // header: table,zone,format,rows,...
-  while (std::getline(lines, line)) {
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) fields.push_back(cell);
-    if (fields.size() >= 4) rows[fields[0]] = std::stoll(fields[3]);
-  }
-  return rows;
 }
 
 class RealDataTest : public ::testing::Test {
