@@ -24,4 +24,7 @@ class TempDir {
 // Writes `text` to `path`, creating its folders.
 void WriteFile(const std::filesystem::path& path, const std::string& text);
 
+// `text` compressed as one gzip member, as gzip(1) writes it.
+std::string Gzip(const std::string& text);
+
 }  // namespace stedi::testing

@@ -88,9 +88,10 @@ CREATE TABLE IF NOT EXISTS field_types (
 
 std::string NowUtc() {
   auto now = std::chrono::system_clock::now();
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
-                     millis.count());
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), millis.count());
 }
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
@@ -100,8 +101,17 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   return catalog;
 }
 
-// Version of the catalog schema, stored as SQLite's user_version.
-constexpr int64_t kSchemaVersion = 1;
+// Version of the catalog schema, stored as SQLite's user_version. Version 2
+// added landed_files.content_sha256.
+constexpr int64_t kSchemaVersion = 2;
+
+// NOTE: a file landed by version 1 gets its byte hash as content hash, so a
+// gzip-compressed or CRLF copy of it that arrives later lands again.
+constexpr std::string_view kMigrateToVersion2 = R"sql(
+ALTER TABLE landed_files ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
+UPDATE landed_files SET content_sha256 = sha256;
+CREATE INDEX IF NOT EXISTS landed_files_content ON landed_files (content_sha256);
+)sql";
 
 Status Catalog::Migrate() {
   STEDI_RETURN_IF_ERROR(db_.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
@@ -118,10 +128,11 @@ Status Catalog::Migrate() {
     int64_t found = has_row ? version.ColumnInt64(0) : 0;
     if (found > kSchemaVersion) {
       return Status::InvalidArgument(fmt::format(
-          "catalog schema version {} is newer than this stedi supports ({}); upgrade stedi",
-          found, kSchemaVersion));
+          "catalog schema version {} is newer than this stedi supports ({}); upgrade stedi", found,
+          kSchemaVersion));
     }
     STEDI_RETURN_IF_ERROR(db_.Execute(kSchema));
+    if (found < 2) STEDI_RETURN_IF_ERROR(db_.Execute(kMigrateToVersion2));
     return db_.Execute(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   });
 }
@@ -194,8 +205,8 @@ TableInfo ReadTableRow(const SqliteStatement& row) {
 nlohmann::json InputsToJson(const std::map<std::string, InputState>& inputs) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [name, state] : inputs) {
-    json[name] = {{"snapshot", state.snapshot_id}, {"hash", state.content_hash},
-                  {"files", state.files}};
+    json[name] = {
+        {"snapshot", state.snapshot_id}, {"hash", state.content_hash}, {"files", state.files}};
   }
   return json;
 }
@@ -224,8 +235,7 @@ Result<std::vector<TableInfo>> Catalog::ListTables() {
 
 Result<std::vector<TableInfo>> Catalog::ListTablesAsOf(int64_t as_of) {
   return QueryTables(
-      "WHERE s.id = (SELECT max(id) FROM snapshots WHERE table_name = t.name AND id <= ?1)",
-      as_of);
+      "WHERE s.id = (SELECT max(id) FROM snapshots WHERE table_name = t.name AND id <= ?1)", as_of);
 }
 
 Result<TableInfo> Catalog::GetTable(std::string_view name) {
@@ -323,9 +333,9 @@ Result<int64_t> Catalog::Rollback(std::string_view table, int64_t snapshot_id) {
   STEDI_ASSIGN_OR_RETURN(std::vector<TableInfo> tables,
                          QueryTables("WHERE s.id = ?1", snapshot_id));
   if (tables.empty() || tables[0].name != table) {
-    return Status::NotFound(fmt::format(
-        "snapshot {} is not a snapshot of table {} (see `stedi history {}`)", snapshot_id, table,
-        table));
+    return Status::NotFound(
+        fmt::format("snapshot {} is not a snapshot of table {} (see `stedi history {}`)",
+                    snapshot_id, table, table));
   }
   const TableInfo& old = tables[0];
   SnapshotCommit commit;
@@ -384,11 +394,10 @@ Result<std::vector<std::string>> Catalog::ReferencedKeys() {
 }
 
 Result<int64_t> Catalog::AbandonUnfinishedRuns() {
-  STEDI_ASSIGN_OR_RETURN(
-      SqliteStatement update,
-      db_.Prepare("UPDATE runs SET status = 'abandoned', ended_at = ?, "
-                  "error = 'the process ended before the run finished' "
-                  "WHERE status = 'running'"));
+  STEDI_ASSIGN_OR_RETURN(SqliteStatement update,
+                         db_.Prepare("UPDATE runs SET status = 'abandoned', ended_at = ?, "
+                                     "error = 'the process ended before the run finished' "
+                                     "WHERE status = 'running'"));
   update.Bind(1, NowUtc());
   STEDI_RETURN_IF_ERROR(update.Run());
   STEDI_ASSIGN_OR_RETURN(SqliteStatement changes, db_.Prepare("SELECT changes()"));
@@ -440,23 +449,39 @@ Result<std::vector<RunInfo>> Catalog::ListRuns(int limit) {
 namespace {
 
 constexpr std::string_view kLandedFileColumns =
-    "id, coalesce(batch_id, 0), source, name, origin, raw_key, data_key, sha256, size, landed_at, records_read, "
-    "accepted, coerced, quarantined";
+    "id, coalesce(batch_id, 0), source, name, origin, raw_key, data_key, sha256, content_sha256, "
+    "size, landed_at, records_read, accepted, coerced, quarantined";
 
 LandedFile ReadLandedFileRow(const SqliteStatement& row) {
-  return {row.ColumnInt64(0), row.ColumnInt64(1),  row.ColumnText(2),   row.ColumnText(3),
-          row.ColumnText(4),  row.ColumnText(5),   row.ColumnText(6),   row.ColumnText(7),
-          row.ColumnInt64(8), row.ColumnText(9),   row.ColumnInt64(10), row.ColumnInt64(11),
-          row.ColumnInt64(12), row.ColumnInt64(13)};
+  LandedFile file;
+  file.id = row.ColumnInt64(0);
+  file.batch_id = row.ColumnInt64(1);
+  file.source = row.ColumnText(2);
+  file.name = row.ColumnText(3);
+  file.origin = row.ColumnText(4);
+  file.raw_key = row.ColumnText(5);
+  file.data_key = row.ColumnText(6);
+  file.sha256 = row.ColumnText(7);
+  file.content_sha256 = row.ColumnText(8);
+  file.size = row.ColumnInt64(9);
+  file.landed_at = row.ColumnText(10);
+  file.records_read = row.ColumnInt64(11);
+  file.accepted = row.ColumnInt64(12);
+  file.coerced = row.ColumnInt64(13);
+  file.quarantined = row.ColumnInt64(14);
+  return file;
 }
 
 }  // namespace
 
-Result<std::optional<LandedFile>> Catalog::FindLandedFile(std::string_view sha256) {
+Result<std::optional<LandedFile>> Catalog::FindLandedFile(std::string_view sha256,
+                                                          std::string_view content_sha256) {
   STEDI_ASSIGN_OR_RETURN(
       SqliteStatement query,
-      db_.Prepare(fmt::format("SELECT {} FROM landed_files WHERE sha256 = ?", kLandedFileColumns)));
-  query.Bind(1, sha256);
+      db_.Prepare(fmt::format("SELECT {} FROM landed_files WHERE sha256 = ? OR content_sha256 = ? "
+                              "ORDER BY id LIMIT 1",
+                              kLandedFileColumns)));
+  query.Bind(1, sha256).Bind(2, content_sha256.empty() ? sha256 : content_sha256);
   STEDI_ASSIGN_OR_RETURN(bool has_row, query.Step());
   if (!has_row) return std::optional<LandedFile>();
   return std::optional<LandedFile>(ReadLandedFileRow(query));
@@ -466,12 +491,14 @@ Result<int64_t> Catalog::AddLandedFile(const LandedFile& file) {
   STEDI_ASSIGN_OR_RETURN(
       SqliteStatement insert,
       db_.Prepare("INSERT INTO landed_files (source, name, origin, raw_key, data_key, sha256, "
-                  "size, landed_at, records_read, accepted, coerced, quarantined, batch_id) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                  "size, landed_at, records_read, accepted, coerced, quarantined, batch_id, "
+                  "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, file.source).Bind(2, file.name).Bind(3, file.origin).Bind(4, file.raw_key);
   insert.Bind(5, file.data_key).Bind(6, file.sha256).Bind(7, file.size).Bind(8, NowUtc());
   insert.Bind(9, file.records_read).Bind(10, file.accepted).Bind(11, file.coerced);
-  insert.Bind(12, file.quarantined).Bind(13, file.batch_id);
+  insert.Bind(12, file.quarantined)
+      .Bind(13, file.batch_id)
+      .Bind(14, file.content_sha256.empty() ? file.sha256 : file.content_sha256);
   STEDI_RETURN_IF_ERROR(insert.Run());
   return db_.LastInsertId();
 }

@@ -50,7 +50,7 @@ struct TableInfo {
   std::string produced_by;  // job name, or "ingest" for landing tables
   int64_t snapshot_id = 0;
   int64_t row_count = 0;
-  std::string updated_at;   // UTC, ISO 8601
+  std::string updated_at;    // UTC, ISO 8601
   std::string operation;     // what made the snapshot: ingest, overwrite, append, rollback
   std::string content_hash;  // order-independent; see SnapshotCommit::content_hash
   std::vector<ColumnInfo> columns;
@@ -85,7 +85,7 @@ struct SnapshotCommit {
   // rows (engine::ContentHash); landing tables sum a hash of each file's
   // bytes (its sha256), since a landing file's rows follow from its bytes.
   std::string content_hash;
-  std::vector<DataFile> files;                // the whole table, not only new files
+  std::vector<DataFile> files;               // the whole table, not only new files
   std::map<std::string, InputState> inputs;  // input table -> what the job read
 };
 
@@ -104,11 +104,12 @@ struct LandedFile {
   int64_t id = 0;
   int64_t batch_id = 0;  // one batch per `stedi ingest` command
   std::string source;
-  std::string name;      // file name as received
-  std::string origin;    // path or URL it was landed from
-  std::string raw_key;   // storage key of the byte-for-byte copy
-  std::string data_key;  // storage key of the typed Parquet file
-  std::string sha256;
+  std::string name;            // file name as received
+  std::string origin;          // path or URL it was landed from
+  std::string raw_key;         // storage key of the byte-for-byte copy
+  std::string data_key;        // storage key of the typed Parquet file
+  std::string sha256;          // of the bytes as received
+  std::string content_sha256;  // of the text after gzip, a byte-order mark and CRLF are undone
   int64_t size = 0;
   std::string landed_at;
   int64_t records_read = 0;
@@ -135,9 +136,9 @@ struct FieldTypeCount {
 // Quarantined records of one kind, as listed by `stedi quarantine`.
 struct QuarantineGroup {
   std::string source;
-  std::string reason;         // the reason up to its first quoted value
+  std::string reason;  // the reason up to its first quoted value
   int64_t count = 0;
-  std::string sample_file;    // file name of the first such record
+  std::string sample_file;  // file name of the first such record
   int64_t sample_line = 0;
   std::string sample_reason;  // the first record's full reason
 };
@@ -193,7 +194,9 @@ class Catalog {
 
   // Starts an ingest batch and returns its id.
   Result<int64_t> StartBatch();
-  Result<std::optional<LandedFile>> FindLandedFile(std::string_view sha256);
+  // The first landed file with these bytes or this content, if any.
+  Result<std::optional<LandedFile>> FindLandedFile(std::string_view sha256,
+                                                   std::string_view content_sha256);
   // True when a landed file was stored under `raw_key`.
   Result<bool> IsRawKeyUsed(std::string_view raw_key);
   // Stores `file` and returns its id.

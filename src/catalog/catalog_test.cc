@@ -98,5 +98,36 @@ TEST(CatalogTest, RunsAreRecorded) {
   EXPECT_EQ((*runs)[0].error, "boom");
 }
 
+// A catalog written before landed files had a content hash opens, and its
+// files keep their byte hash as content hash.
+TEST(CatalogTest, VersionOneCatalogMigrates) {
+  TempDir dir;
+  std::string path = (dir.path() / "catalog.db").string();
+  {
+    auto catalog = Catalog::Open(path);
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    LandedFile file;
+    file.source = "customer";
+    file.name = "customers.json";
+    file.origin = "/in/customers.json";
+    file.raw_key = "landing/customer/raw/customers.json";
+    file.data_key = "landing/customer/data/ab.parquet";
+    file.sha256 = "ab";
+    file.content_sha256 = "cd";
+    ASSERT_TRUE((*catalog)->AddLandedFile(file).ok());
+    Status downgraded = (*catalog)->database().Execute(
+        "DROP INDEX landed_files_content; ALTER TABLE landed_files DROP COLUMN content_sha256; "
+        "PRAGMA user_version = 1");
+    ASSERT_TRUE(downgraded.ok()) << downgraded.ToString();
+  }
+  auto catalog = Catalog::Open(path);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  auto by_content = (*catalog)->FindLandedFile("other", "ab");
+  ASSERT_TRUE(by_content.ok()) << by_content.status().ToString();
+  ASSERT_TRUE(by_content->has_value());
+  EXPECT_EQ((*by_content)->content_sha256, "ab");
+  EXPECT_EQ((*by_content)->name, "customers.json");
+}
+
 }  // namespace
 }  // namespace stedi::catalog

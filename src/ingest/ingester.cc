@@ -63,6 +63,35 @@ Result<std::string> PublishRawCopy(catalog::Lake& lake, Source source, const std
   return prefixed;
 }
 
+// The sha256 of a file's text once gzip, a UTF-8 byte-order mark and CRLF
+// line ends are undone, so that a re-delivered file that differs only in
+// those is known as a duplicate. `sha256` is the hash of `bytes`, which is
+// the answer for a plain file. A gzip stream that does not decode keeps its
+// byte hash.
+std::string ContentSha256(std::string_view bytes, const std::string& sha256) {
+  std::string decompressed;
+  std::string_view text = bytes;
+  if (IsGzip(bytes)) {
+    GunzipResult gunzip = Gunzip(bytes, ParseOptions().max_decompressed_bytes);
+    if (!gunzip.error.empty()) return sha256;
+    decompressed = std::move(gunzip.text);
+    text = decompressed;
+  }
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  bool has_mark = text.starts_with(kByteOrderMark);
+  if (has_mark) text.remove_prefix(kByteOrderMark.size());
+  if (text.find('\r') == std::string_view::npos) {
+    return text.data() == bytes.data() && text.size() == bytes.size() ? sha256 : HexSha256(text);
+  }
+  std::string normalized;
+  normalized.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    normalized += text[i];
+  }
+  return HexSha256(normalized);
+}
+
 // The landing table's content hash of one file: the first 64 bits of the
 // file's sha256. Landing tables need only a hash that changes with their
 // content and adds up over their files, and a landing file's rows follow
@@ -88,7 +117,8 @@ struct PreparedFile {
   const InputFile* input = nullptr;
   int64_t size = 0;
   std::string sha256;
-  bool landed_before = false;  // its bytes had landed before this batch; not converted
+  std::string content_sha256;  // see ContentSha256
+  bool landed_before = false;  // its content had landed before this batch; not converted
   Source source = Source::kCustomer;
   std::string name;
   std::string data_key;
@@ -188,8 +218,9 @@ class FilePipeline {
     STEDI_ASSIGN_OR_RETURN(std::string bytes, ReadInputFile(*file.input));
     file.size = static_cast<int64_t>(bytes.size());
     file.sha256 = HexSha256(bytes);
+    file.content_sha256 = ContentSha256(bytes, file.sha256);
 
-    if (landed_before_.count(file.sha256) > 0) {
+    if (landed_before_.count(file.content_sha256) > 0) {
       file.landed_before = true;
       return Status::Ok();
     }
@@ -277,7 +308,7 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   FileOutcome outcome;
   outcome.path = file.input->location;
   STEDI_ASSIGN_OR_RETURN(std::optional<catalog::LandedFile> existing,
-                         catalog.FindLandedFile(file.sha256));
+                         catalog.FindLandedFile(file.sha256, file.content_sha256));
   if (existing) {
     if (!file.temp_key.empty()) STEDI_RETURN_IF_ERROR(lake_.storage->Delete(file.temp_key));
     if (!file.raw_temp_key.empty()) {
@@ -315,6 +346,7 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   landed.raw_key = raw_key;
   landed.data_key = file.data_key;
   landed.sha256 = file.sha256;
+  landed.content_sha256 = file.content_sha256;
   landed.size = file.size;
   landed.records_read = converted.records_read;
   landed.accepted = converted.accepted;
@@ -395,7 +427,7 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   std::unordered_set<std::string> landed_before;
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed,
                          lake.catalog->ListLandedFiles(""));
-  for (const catalog::LandedFile& file : landed) landed_before.insert(file.sha256);
+  for (const catalog::LandedFile& file : landed) landed_before.insert(file.content_sha256);
 
   FilePipeline pipeline(lake, db, files, options, std::move(landed_before));
   STEDI_RETURN_IF_ERROR(pipeline.Start());

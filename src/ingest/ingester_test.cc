@@ -10,6 +10,7 @@
 namespace stedi::ingest {
 namespace {
 
+using stedi::testing::Gzip;
 using stedi::testing::TempDir;
 using stedi::testing::WriteFile;
 
@@ -47,6 +48,43 @@ TEST(IngesterTest, RedeliveredFileIsSkipped) {
   EXPECT_EQ(table->files.size(), 1u);
 }
 
+// A re-delivered file may come compressed, with CRLF line ends or with a
+// byte-order mark: its records are the same, so it must not land twice.
+TEST(IngesterTest, RedeliveredContentIsSkipped) {
+  TempDir input;
+  TempDir lake_dir;
+  std::string crlf;
+  for (char c : std::string(kSteps)) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  WriteFile(input.path() / "a-steps.json", kSteps);
+  WriteFile(input.path() / "b-steps.json.gz", Gzip(kSteps));
+  WriteFile(input.path() / "c-steps-crlf.json", crlf);
+  WriteFile(input.path() / "d-steps-crlf.json.gz", Gzip("\xEF\xBB\xBF" + crlf));
+  auto lake = catalog::Lake::Open(lake_dir.str());
+  ASSERT_TRUE(lake.ok());
+
+  auto outcomes = Ingest(*lake, {input.str()});
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].kind, FileOutcomeKind::kLanded);
+  for (size_t i = 1; i < outcomes.size(); ++i) {
+    EXPECT_EQ(outcomes[i].kind, FileOutcomeKind::kSkippedDuplicate) << outcomes[i].path;
+    EXPECT_EQ(outcomes[i].duplicate_of, "landing/step_trainer/raw/a-steps.json")
+        << outcomes[i].path;
+  }
+  auto table = lake->catalog->GetTable("step_trainer_landing");
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(table->row_count, 2);
+
+  // In a later batch too, and the other way round: the plain file after
+  // its compressed copy.
+  TempDir other_lake_dir;
+  auto other_lake = catalog::Lake::Open(other_lake_dir.str());
+  ASSERT_TRUE(other_lake.ok());
+  ASSERT_EQ(Ingest(*other_lake, {(input.path() / "b-steps.json.gz").string()}).size(), 1u);
+  auto later = Ingest(*other_lake, {(input.path() / "a-steps.json").string()});
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].kind, FileOutcomeKind::kSkippedDuplicate);
+}
+
 TEST(IngesterTest, LandedBytesAreKeptAsReceived) {
   TempDir input;
   TempDir lake_dir;
@@ -64,8 +102,9 @@ TEST(IngesterTest, SameNameWithOtherBytesLandsBeside) {
   TempDir second;
   TempDir lake_dir;
   WriteFile(first.path() / "steps.json", kSteps);
-  WriteFile(second.path() / "steps.json",
-            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+  WriteFile(
+      second.path() / "steps.json",
+      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
   auto lake = catalog::Lake::Open(lake_dir.str());
   ASSERT_TRUE(lake.ok());
   Ingest(*lake, {first.str()});
@@ -85,8 +124,9 @@ TEST(IngesterTest, SameNameInOneBatchLandsBeside) {
   TempDir input;
   TempDir lake_dir;
   WriteFile(input.path() / "a" / "steps.json", kSteps);
-  WriteFile(input.path() / "b" / "steps.json",
-            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+  WriteFile(
+      input.path() / "b" / "steps.json",
+      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
   auto lake = catalog::Lake::Open(lake_dir.str());
   ASSERT_TRUE(lake.ok());
   auto outcomes = Ingest(*lake, {input.str()});
@@ -146,13 +186,14 @@ TEST(IngesterTest, FailedFileKeepsEarlierFiles) {
   TempDir lake_dir;
   WriteFile(input.path() / "1-steps.json", kSteps);
   WriteFile(input.path() / "2-odd.json", "{\"something\":1}\n");
-  WriteFile(input.path() / "3-steps.json",
-            "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
+  WriteFile(
+      input.path() / "3-steps.json",
+      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"b\",\"distanceFromObject\":7}\n");
   auto lake = catalog::Lake::Open(lake_dir.str());
   ASSERT_TRUE(lake.ok());
   std::vector<FileOutcome> outcomes;
-  Status status = IngestPaths(*lake, {input.str()}, {},
-                              [&](const FileOutcome& o) { outcomes.push_back(o); });
+  Status status =
+      IngestPaths(*lake, {input.str()}, {}, [&](const FileOutcome& o) { outcomes.push_back(o); });
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_NE(outcomes[0].path.find("1-steps.json"), std::string::npos);

@@ -1,14 +1,17 @@
 #include "ingest/record_parser.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "test_support.h"
+
 namespace stedi::ingest {
 namespace {
+
+using stedi::testing::Gzip;
 
 const RecordContract& StepTrainer() { return ContractFor(Source::kStepTrainer); }
 
@@ -63,21 +66,6 @@ int64_t DriftCount(const ParsedFile& parsed, std::string_view field, std::string
     if (entry.field == field && entry.json_type == type) return entry.count;
   }
   return 0;
-}
-
-std::string Gzip(const std::string& text) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
 }
 
 TEST(RecordParserTest, InvalidJsonIsQuarantined) {
