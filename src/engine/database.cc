@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace stedi::engine {
@@ -61,8 +63,12 @@ Result<Database> Database::Open(const std::string& path, const DatabaseOptions& 
   if (duckdb_create_config(&config) == DuckDBError) {
     return Status::Internal("cannot create a DuckDB configuration");
   }
-  Status status;
-  if (!options.memory_limit.empty()) status = SetOption(config, "memory_limit", options.memory_limit);
+  // Extensions this build lacks are never fetched from the network: stedi
+  // must work offline and run only the code it ships with.
+  Status status = SetOption(config, "autoinstall_known_extensions", "false");
+  if (status.ok() && !options.memory_limit.empty()) {
+    status = SetOption(config, "memory_limit", options.memory_limit);
+  }
   if (status.ok() && !options.temp_directory.empty()) {
     status = SetOption(config, "temp_directory", options.temp_directory);
   }
@@ -115,27 +121,85 @@ Status Connection::Execute(std::string_view sql) {
   return result.status();
 }
 
-Status Connection::CheckReadOnly(std::string_view sql) {
+namespace {
+
+bool StartsWithWord(std::string_view text, std::string_view word) {
+  if (text.size() < word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != word[i]) return false;
+  }
+  return text.size() == word.size() ||
+         !(std::isalnum(static_cast<unsigned char>(text[word.size()])) || text[word.size()] == '_');
+}
+
+std::string_view SkipSpace(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  return text;
+}
+
+// The statement that an EXPLAIN statement explains: `sql` without its
+// leading EXPLAIN, ANALYZE and option list. nullopt when `sql` does not
+// start that way, as when a comment comes first.
+std::optional<std::string_view> ExplainedStatement(std::string_view sql) {
+  sql = SkipSpace(sql);
+  if (!StartsWithWord(sql, "explain")) return std::nullopt;
+  sql = SkipSpace(sql.substr(7));
+  if (StartsWithWord(sql, "analyze") || StartsWithWord(sql, "analyse")) {
+    sql = SkipSpace(sql.substr(7));
+  }
+  if (!sql.empty() && sql.front() == '(') {
+    size_t close = sql.find(')');
+    if (close == std::string_view::npos) return std::nullopt;
+    sql = SkipSpace(sql.substr(close + 1));
+  }
+  return sql;
+}
+
+}  // namespace
+
+Status Connection::CheckReadOnly(std::string_view sql) { return CheckReadOnly(sql, false); }
+
+Status Connection::CheckReadOnly(std::string_view sql, bool explained) {
   std::string text(sql);
   duckdb_extracted_statements statements = nullptr;
   idx_t count = duckdb_extract_statements(handle_->connection, text.c_str(), &statements);
   Status status;
   if (count == 0) {
+    // DuckDB parses every statement before it runs any, so SQL that does
+    // not parse runs nothing; Query reports its error.
     const char* error = duckdb_extract_statements_error(statements);
-    status = Status::InvalidArgument(error != nullptr && *error != '\0' ? error
-                                                                        : "no SQL statement given");
+    if (error == nullptr || *error == '\0') {
+      status = Status::InvalidArgument("no SQL statement given");
+    } else if (explained) {
+      status =
+          Status::InvalidArgument(fmt::format("cannot read the explained statement: {}", error));
+    }
   } else if (count > 1) {
     status = Status::InvalidArgument(
         fmt::format("give one SQL statement, not {}", static_cast<uint64_t>(count)));
   } else {
     duckdb_prepared_statement prepared = nullptr;
+    // A statement that does not prepare cannot run; Query reports its error.
     if (duckdb_prepare_extracted_statement(handle_->connection, statements, 0, &prepared) ==
         DuckDBError) {
-      const char* error = duckdb_prepare_error(prepared);
-      status = Status::InvalidArgument(error != nullptr ? error : "invalid SQL statement");
+      if (explained) {
+        const char* error = duckdb_prepare_error(prepared);
+        status = Status::InvalidArgument(fmt::format("cannot read the explained statement: {}",
+                                                     error != nullptr ? error : "invalid SQL"));
+      }
     } else {
       duckdb_statement_type type = duckdb_prepared_statement_type(prepared);
-      if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+      if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+        // EXPLAIN ANALYZE runs the statement it explains, so that one must
+        // only read too.
+        std::optional<std::string_view> inner = ExplainedStatement(sql);
+        status = inner ? CheckReadOnly(*inner, true)
+                       : Status::InvalidArgument(
+                             "write EXPLAIN at the start of the statement, before any "
+                             "comment");
+      } else if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
         status = Status::InvalidArgument(
             "only SELECT and EXPLAIN statements may run here, so that a query cannot change "
             "the lake");
@@ -184,28 +248,72 @@ std::string QueryResult::column_type(size_t column) const {
   std::string name;
   if (text == nullptr) {
     switch (duckdb_get_type_id(type)) {
-      case DUCKDB_TYPE_BOOLEAN: name = "BOOLEAN"; break;
-      case DUCKDB_TYPE_TINYINT: name = "TINYINT"; break;
-      case DUCKDB_TYPE_SMALLINT: name = "SMALLINT"; break;
-      case DUCKDB_TYPE_INTEGER: name = "INTEGER"; break;
-      case DUCKDB_TYPE_BIGINT: name = "BIGINT"; break;
-      case DUCKDB_TYPE_HUGEINT: name = "HUGEINT"; break;
-      case DUCKDB_TYPE_UTINYINT: name = "UTINYINT"; break;
-      case DUCKDB_TYPE_USMALLINT: name = "USMALLINT"; break;
-      case DUCKDB_TYPE_UINTEGER: name = "UINTEGER"; break;
-      case DUCKDB_TYPE_UBIGINT: name = "UBIGINT"; break;
-      case DUCKDB_TYPE_FLOAT: name = "FLOAT"; break;
-      case DUCKDB_TYPE_DOUBLE: name = "DOUBLE"; break;
-      case DUCKDB_TYPE_DECIMAL: name = "DECIMAL"; break;
-      case DUCKDB_TYPE_VARCHAR: name = "VARCHAR"; break;
-      case DUCKDB_TYPE_DATE: name = "DATE"; break;
-      case DUCKDB_TYPE_TIMESTAMP: name = "TIMESTAMP"; break;
-      case DUCKDB_TYPE_TIMESTAMP_TZ: name = "TIMESTAMP WITH TIME ZONE"; break;
-      case DUCKDB_TYPE_BLOB: name = "BLOB"; break;
-      case DUCKDB_TYPE_LIST: name = "LIST"; break;
-      case DUCKDB_TYPE_STRUCT: name = "STRUCT"; break;
-      case DUCKDB_TYPE_MAP: name = "MAP"; break;
-      default: name = "OTHER"; break;
+      case DUCKDB_TYPE_BOOLEAN:
+        name = "BOOLEAN";
+        break;
+      case DUCKDB_TYPE_TINYINT:
+        name = "TINYINT";
+        break;
+      case DUCKDB_TYPE_SMALLINT:
+        name = "SMALLINT";
+        break;
+      case DUCKDB_TYPE_INTEGER:
+        name = "INTEGER";
+        break;
+      case DUCKDB_TYPE_BIGINT:
+        name = "BIGINT";
+        break;
+      case DUCKDB_TYPE_HUGEINT:
+        name = "HUGEINT";
+        break;
+      case DUCKDB_TYPE_UTINYINT:
+        name = "UTINYINT";
+        break;
+      case DUCKDB_TYPE_USMALLINT:
+        name = "USMALLINT";
+        break;
+      case DUCKDB_TYPE_UINTEGER:
+        name = "UINTEGER";
+        break;
+      case DUCKDB_TYPE_UBIGINT:
+        name = "UBIGINT";
+        break;
+      case DUCKDB_TYPE_FLOAT:
+        name = "FLOAT";
+        break;
+      case DUCKDB_TYPE_DOUBLE:
+        name = "DOUBLE";
+        break;
+      case DUCKDB_TYPE_DECIMAL:
+        name = "DECIMAL";
+        break;
+      case DUCKDB_TYPE_VARCHAR:
+        name = "VARCHAR";
+        break;
+      case DUCKDB_TYPE_DATE:
+        name = "DATE";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP:
+        name = "TIMESTAMP";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ:
+        name = "TIMESTAMP WITH TIME ZONE";
+        break;
+      case DUCKDB_TYPE_BLOB:
+        name = "BLOB";
+        break;
+      case DUCKDB_TYPE_LIST:
+        name = "LIST";
+        break;
+      case DUCKDB_TYPE_STRUCT:
+        name = "STRUCT";
+        break;
+      case DUCKDB_TYPE_MAP:
+        name = "MAP";
+        break;
+      default:
+        name = "OTHER";
+        break;
     }
   } else {
     name = text;
@@ -262,7 +370,6 @@ Status Appender::ErrorOf(const Handle* handle, std::string_view operation) {
                                      message != nullptr ? message : "unknown error"));
 }
 
-
 Appender::Appender(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
 Appender::Appender(Appender&&) noexcept = default;
 Appender& Appender::operator=(Appender&&) noexcept = default;
@@ -307,10 +414,14 @@ namespace {
 
 duckdb_type TypeIdOf(ColumnValues::Kind kind) {
   switch (kind) {
-    case ColumnValues::Kind::kBigint: return DUCKDB_TYPE_BIGINT;
-    case ColumnValues::Kind::kInteger: return DUCKDB_TYPE_INTEGER;
-    case ColumnValues::Kind::kDouble: return DUCKDB_TYPE_DOUBLE;
-    case ColumnValues::Kind::kVarchar: return DUCKDB_TYPE_VARCHAR;
+    case ColumnValues::Kind::kBigint:
+      return DUCKDB_TYPE_BIGINT;
+    case ColumnValues::Kind::kInteger:
+      return DUCKDB_TYPE_INTEGER;
+    case ColumnValues::Kind::kDouble:
+      return DUCKDB_TYPE_DOUBLE;
+    case ColumnValues::Kind::kVarchar:
+      return DUCKDB_TYPE_VARCHAR;
   }
   return DUCKDB_TYPE_INVALID;
 }
@@ -443,14 +554,13 @@ Status Connection::CopyColumnsToParquet(std::span<const ColumnDefinition> column
                                         const std::string& path) {
   for (const ColumnBatch& batch : batches) {
     if (batch.columns.size() != columns.size()) {
-      return Status::InvalidArgument(fmt::format(
-          "copy to {}: a batch has {} columns, expected {}", path, batch.columns.size(),
-          columns.size()));
+      return Status::InvalidArgument(fmt::format("copy to {}: a batch has {} columns, expected {}",
+                                                 path, batch.columns.size(), columns.size()));
     }
     for (size_t i = 0; i < columns.size(); ++i) {
       if (batch.columns[i].kind != columns[i].kind) {
-        return Status::InvalidArgument(
-            fmt::format("copy to {}: column {} has another kind in a batch", path, columns[i].name));
+        return Status::InvalidArgument(fmt::format(
+            "copy to {}: column {} has another kind in a batch", path, columns[i].name));
       }
     }
   }
@@ -471,9 +581,9 @@ Status Connection::CopyColumnsToParquet(std::span<const ColumnDefinition> column
     if (!select.empty()) select += ", ";
     select += QuoteIdentifier(column.name);
   }
-  Status status = Execute(fmt::format(
-      "COPY (SELECT {} FROM {}({})) TO {} (FORMAT parquet, COMPRESSION zstd)", select,
-      kColumnScanFunction, id, QuoteLiteral(path)));
+  Status status =
+      Execute(fmt::format("COPY (SELECT {} FROM {}({})) TO {} (FORMAT parquet, COMPRESSION zstd)",
+                          select, kColumnScanFunction, id, QuoteLiteral(path)));
   {
     std::lock_guard<std::mutex> lock(column_scan_mutex);
     column_scan_sources.erase(id);
@@ -492,13 +602,12 @@ Status Appender::AppendColumns(std::span<const ColumnValues> columns, size_t row
   for (idx_t i = 0; i < column_count; ++i) {
     types[i] = duckdb_appender_column_type(handle_->appender, i);
     if (status.ok() && duckdb_get_type_id(types[i]) != TypeIdOf(columns[i].kind)) {
-      status = Status::InvalidArgument(
-          fmt::format("append to {}: column {} has another type than the values given",
-                      handle_->table, i));
+      status = Status::InvalidArgument(fmt::format(
+          "append to {}: column {} has another type than the values given", handle_->table, i));
     }
   }
-  duckdb_data_chunk chunk = status.ok() ? duckdb_create_data_chunk(types.data(), column_count)
-                                        : nullptr;
+  duckdb_data_chunk chunk =
+      status.ok() ? duckdb_create_data_chunk(types.data(), column_count) : nullptr;
   for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
   if (!status.ok()) return status;
 

@@ -140,8 +140,8 @@ class Connection {
   // Runs one statement and returns its whole result.
   Result<QueryResult> Query(std::string_view sql);
   // Returns ok when `sql` is exactly one statement that only reads (a SELECT,
-  // or an EXPLAIN); kInvalidArgument naming the statement otherwise. Parsing
-  // and binding errors come back with DuckDB's message.
+  // or an EXPLAIN of one), and kInvalidArgument otherwise. SQL that does not
+  // parse or bind also returns ok, since it cannot run: Query reports it.
   Status CheckReadOnly(std::string_view sql);
   // Runs a query returning one row with one integer column.
   Result<int64_t> QueryInt64(std::string_view sql);
@@ -159,6 +159,8 @@ class Connection {
   friend class Database;
   struct Handle;
   explicit Connection(std::unique_ptr<Handle> handle);
+  // `explained`: `sql` is the statement inside an EXPLAIN, which must parse.
+  Status CheckReadOnly(std::string_view sql, bool explained);
   std::unique_ptr<Handle> handle_;
 };
 

@@ -87,7 +87,11 @@ TEST(CliTest, QueryRejectsStatementsThatWrite) {
   const std::string target = (lake.path() / "out.csv").string();
   for (const std::string& sql :
        {"COPY (SELECT 1) TO '" + target + "'", std::string("CREATE TABLE t AS SELECT 1"),
-        "ATTACH '" + target + ".duckdb' AS x", std::string("SELECT 1; SELECT 2")}) {
+        "ATTACH '" + target + ".duckdb' AS x", std::string("SELECT 1; SELECT 2"),
+        // EXPLAIN ANALYZE runs the statement it explains.
+        "EXPLAIN ANALYZE COPY (SELECT 1) TO '" + target + "'",
+        "explain  analyse COPY (SELECT 1) TO '" + target + "'",
+        "/* first */ EXPLAIN ANALYZE COPY (SELECT 1) TO '" + target + "'"}) {
     CommandResult result = RunStedi(lake.str(), {"query", sql});
     EXPECT_EQ(result.exit_code, 1) << sql;
     EXPECT_EQ(result.err.rfind("stedi: error: query rejected: ", 0), 0u)
@@ -95,6 +99,23 @@ TEST(CliTest, QueryRejectsStatementsThatWrite) {
   }
   EXPECT_FALSE(std::filesystem::exists(target));
   EXPECT_FALSE(std::filesystem::exists(target + ".duckdb"));
+}
+
+TEST(CliTest, QueryExplainsSelect) {
+  TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
+  for (const std::string& sql : {"EXPLAIN SELECT 42", "EXPLAIN ANALYZE SELECT 42"}) {
+    CommandResult result = RunStedi(lake.str(), {"query", sql});
+    EXPECT_EQ(result.exit_code, 0) << sql << ": " << result.err;
+  }
+}
+
+TEST(CliTest, QuerySqlErrorIsNotRejection) {
+  TempDir lake;
+  ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
+  CommandResult result = RunStedi(lake.str(), {"query", "SELEC 1"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err.rfind("stedi: error: query failed", 0), 0u) << result.err;
 }
 
 TEST(CliTest, QueryPrintsNestedValues) {
