@@ -14,10 +14,10 @@ namespace stedi::ingest {
 enum class Source { kCustomer, kAccelerometer, kStepTrainer };
 
 enum class FieldType {
-  kString,     // VARCHAR
-  kInt64,      // BIGINT; epoch milliseconds use this type
-  kInt32,      // INTEGER
-  kDouble,     // DOUBLE
+  kString,  // VARCHAR
+  kInt64,   // BIGINT; epoch milliseconds use this type
+  kInt32,   // INTEGER
+  kDouble,  // DOUBLE
 };
 
 // The range accepted for epoch-millisecond fields: 2000-01-01T00:00:00Z up to
@@ -29,8 +29,9 @@ inline constexpr int64_t kMaxEpochMillis = 4102444799999;
 struct FieldSpec {
   std::string name;  // canonical spelling, such as "sensorReadingTime"
   FieldType type;
-  bool required;     // a record without the key is quarantined
-  bool nullable;     // an explicit JSON null is accepted
+  bool required;  // a record without the key, or, unless nullable, with a blank string, is
+                  // quarantined
+  bool nullable;  // an explicit JSON null is accepted
   // Inclusive range for kInt64 and kInt32 values, further narrowed to the
   // type's own range; a value outside it is quarantined.
   int64_t min_value = std::numeric_limits<int64_t>::min();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -717,6 +718,14 @@ void ChunkParser::AppendValue(int index, const ValueInfo& info) {
   switch (spec.type) {
     case FieldType::kString: {
       if (info.kind != kJsonString && info.kind != kJsonInteger && info.kind != kJsonFloat) break;
+      // A key field that must be present and not null, such as an e-mail,
+      // is as missing when it holds only blanks.
+      if (spec.required && !spec.nullable &&
+          std::all_of(info.text.begin(), info.text.end(),
+                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
+        Fail(fmt::format("{}: empty string is not allowed", spec.name));
+        return;
+      }
       if (info.kind != kJsonString) record_.coercion_events.emplace_back(index, kNumberToString);
       ColumnBuffer& column = batch_.columns[index];
       column.string_data.append(info.text);

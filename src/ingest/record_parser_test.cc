@@ -107,6 +107,28 @@ TEST(RecordParserTest, MissingRequiredFieldIsQuarantined) {
   EXPECT_REASON(parsed.quarantine[0], "missing required field distanceFromObject");
 }
 
+TEST(RecordParserTest, BlankKeyFieldIsQuarantined) {
+  ParsedFile parsed = ParseRecords(
+      "{\"sensorReadingTime\":1655564376361,\"serialNumber\":\"\",\"distanceFromObject\":5}\n"
+      "{\"sensorReadingTime\":1655564376362,\"serialNumber\":\" \\t\",\"distanceFromObject\":6}\n"
+      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"a\",\"distanceFromObject\":7}\n",
+      StepTrainer());
+  EXPECT_EQ(parsed.accepted, 1);
+  ASSERT_EQ(parsed.quarantined, 2);
+  EXPECT_REASON(parsed.quarantine[0], "serialNumber: empty string is not allowed");
+  EXPECT_REASON(parsed.quarantine[1], "serialNumber: empty string is not allowed");
+  // A blank in a field that may be null, such as a customer's name, is kept.
+  ParsedFile customers = ParseRecords(
+      "{\"customerName\":\"\",\"email\":\"a@b.c\",\"serialNumber\":\"s\","
+      "\"registrationDate\":1655564376361,\"lastUpdateDate\":1655564376361}\n"
+      "{\"customerName\":\"Eve\",\"email\":\"\",\"serialNumber\":\"s\","
+      "\"registrationDate\":1655564376361,\"lastUpdateDate\":1655564376361}\n",
+      ContractFor(Source::kCustomer));
+  EXPECT_EQ(customers.accepted, 1);
+  ASSERT_EQ(customers.quarantined, 1);
+  EXPECT_REASON(customers.quarantine[0], "email: empty string is not allowed");
+}
+
 TEST(RecordParserTest, WrongTypesAreQuarantinedWithTheValue) {
   ParsedFile parsed = ParseTestFile("wrong_types.json");
   EXPECT_EQ(parsed.accepted, 1);
