@@ -40,6 +40,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                                 catalog::AcquireWriterLock(lake, "ingest"));
          int64_t landed = 0;
          int64_t skipped = 0;
+         int64_t empty = 0;
          int64_t records = 0;
          int64_t quarantined = 0;
          Status status = ingest::IngestPaths(
@@ -53,6 +54,11 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                            << std::flush;
                  return;
                }
+               if (outcome.kind == ingest::FileOutcomeKind::kSkippedEmpty) {
+                 ++empty;
+                 spdlog::warn("skipped {}: the file holds no records", outcome.path);
+                 return;
+               }
                ++landed;
                records += outcome.records_read;
                quarantined += outcome.quarantined;
@@ -64,18 +70,20 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                for (const ingest::QuarantinedRecord& record : outcome.first_quarantined) {
                  spdlog::warn("{}:{}: quarantined: {}", outcome.path, record.line, record.reason);
                }
-               if (outcome.quarantined > static_cast<int64_t>(outcome.first_quarantined.size())) {
-                 spdlog::warn(
-                     "{}: {} more quarantined records; see `stedi quarantine {}_landing`",
-                     outcome.path,
-                     outcome.quarantined - static_cast<int64_t>(outcome.first_quarantined.size()),
-                     ingest::SourceName(outcome.source));
+               int64_t more =
+                   outcome.quarantined - static_cast<int64_t>(outcome.first_quarantined.size());
+               if (more > 0) {
+                 spdlog::warn("{}: {} more quarantined record{}; see `stedi quarantine {}_landing`",
+                              outcome.path, more, more == 1 ? "" : "s",
+                              ingest::SourceName(outcome.source));
                }
              });
+         std::string empty_files = empty == 0 ? "" : fmt::format(", {} skipped as empty", empty);
          std::cout << fmt::format(
-             "{} file{} landed, {} skipped as already landed; {} records, {} "
+             "{} file{} landed, {} skipped as already landed{}; {} record{}, {} "
              "quarantined\n",
-             landed, landed == 1 ? "" : "s", skipped, records, quarantined);
+             landed, landed == 1 ? "" : "s", skipped, empty_files, records, records == 1 ? "" : "s",
+             quarantined);
          if (quarantined > 0) {
            std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
                         "quarantine`.\n";

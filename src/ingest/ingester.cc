@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -119,6 +120,7 @@ struct PreparedFile {
   std::string sha256;
   std::string content_sha256;  // see ContentSha256
   bool landed_before = false;  // its content had landed before this batch; not converted
+  bool empty = false;          // holds no record and its source is unknown; not converted
   Source source = Source::kCustomer;
   std::string name;
   std::string data_key;
@@ -225,11 +227,22 @@ class FilePipeline {
       return Status::Ok();
     }
     std::optional<Source> source = options_.source;
-    if (!source && IsGzip(bytes)) {
+    if (!source) {
       // The first records are enough to tell the source.
-      source = DetectSource(Gunzip(bytes, 1 << 20).text);
-    } else if (!source) {
-      source = DetectSource(bytes);
+      constexpr size_t kHeadBytes = size_t{1} << 20;
+      std::string decompressed;
+      std::string_view head = bytes;
+      if (IsGzip(bytes)) {
+        decompressed = Gunzip(bytes, kHeadBytes).text;
+        head = decompressed;
+      }
+      source = DetectSource(head);
+      bool blank = std::all_of(head.begin(), head.end(),
+                               [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+      if (!source && blank && head.size() < kHeadBytes) {
+        file.empty = true;
+        return Status::Ok();
+      }
     }
     if (!source) {
       return Status::InvalidArgument(fmt::format(
@@ -307,6 +320,10 @@ Result<FileOutcome> GroupLander::Land(PreparedFile& file) {
   catalog::Catalog& catalog = *lake_.catalog;
   FileOutcome outcome;
   outcome.path = file.input->location;
+  if (file.empty) {
+    outcome.kind = FileOutcomeKind::kSkippedEmpty;
+    return outcome;
+  }
   STEDI_ASSIGN_OR_RETURN(std::optional<catalog::LandedFile> existing,
                          catalog.FindLandedFile(file.sha256, file.content_sha256));
   if (existing) {

@@ -22,7 +22,9 @@ struct IngestOptions {
   StoreOpener open_store = storage::OpenStorage;
 };
 
-enum class FileOutcomeKind { kLanded, kSkippedDuplicate };
+// kSkippedEmpty: the file holds no record (it is empty or only blank), and
+// no --source was given, so it is not landed.
+enum class FileOutcomeKind { kLanded, kSkippedDuplicate, kSkippedEmpty };
 
 struct FileOutcome {
   std::string path;  // the file's local path or URL, as InputFile::location

@@ -221,6 +221,26 @@ TEST(IngesterTest, UndetectableSourceNamesTheFile) {
   EXPECT_NE(status.message().find("--source"), std::string::npos) << status.message();
 }
 
+// Spark and Glue write empty part files beside the ones with data.
+TEST(IngesterTest, EmptyFilesAreSkipped) {
+  TempDir input;
+  TempDir lake_dir;
+  WriteFile(input.path() / "part-0000.json", "");
+  WriteFile(input.path() / "part-0001.json", kSteps);
+  WriteFile(input.path() / "part-0002.json.gz", Gzip(" \n\n"));
+  auto lake = catalog::Lake::Open(lake_dir.str());
+  ASSERT_TRUE(lake.ok());
+
+  auto outcomes = Ingest(*lake, {input.str()});
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0].kind, FileOutcomeKind::kSkippedEmpty);
+  EXPECT_EQ(outcomes[1].kind, FileOutcomeKind::kLanded);
+  EXPECT_EQ(outcomes[2].kind, FileOutcomeKind::kSkippedEmpty);
+  auto files = lake->catalog->ListLandedFiles("");
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->size(), 1u);
+}
+
 TEST(IngesterTest, MissingPathIsNotFound) {
   TempDir lake_dir;
   auto lake = catalog::Lake::Open(lake_dir.str());
