@@ -333,6 +333,7 @@ Result<int64_t> Catalog::Rollback(std::string_view table, int64_t snapshot_id) {
   STEDI_ASSIGN_OR_RETURN(std::vector<TableInfo> tables,
                          QueryTables("WHERE s.id = ?1", snapshot_id));
   if (tables.empty() || tables[0].name != table) {
+    STEDI_RETURN_IF_ERROR(GetTable(table).status());
     return Status::NotFound(
         fmt::format("snapshot {} is not a snapshot of table {} (see `stedi history {}`)",
                     snapshot_id, table, table));

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -62,6 +63,20 @@ Result<catalog::Lake> OpenOrCreateLake(const GlobalOptions& global) {
   Result<catalog::Lake> lake = catalog::Lake::Open(global.lake, /*create_if_missing=*/true);
   if (!lake.ok()) return lake.status().WithContext(fmt::format("open lake {}", global.lake));
   return lake;
+}
+
+CLI::Validator AtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& input) -> std::string {
+        int64_t value = 0;
+        auto [end, error] = std::from_chars(input.data(), input.data() + input.size(), value);
+        if (error != std::errc() || end != input.data() + input.size()) {
+          return fmt::format("expected a whole number, got '{}'", input);
+        }
+        if (value < min) return fmt::format("must be at least {}, got {}", min, value);
+        return "";
+      },
+      fmt::format("INT>={}", min));
 }
 
 int RunApp(int argc, char** argv) {

@@ -23,8 +23,8 @@ Status ListChecks(const GlobalOptions& global, const CheckOptions& options) {
   STEDI_ASSIGN_OR_RETURN(std::vector<quality::CheckResult> results,
                          quality::ListResults(*lake.catalog, run_id));
   if (results.empty() && run_id.has_value()) {
-    return Status::NotFound(fmt::format(
-        "run {} has no check results (list the latest with `stedi check`)", *run_id));
+    return Status::NotFound(
+        fmt::format("run {} has no check results (list the latest with `stedi check`)", *run_id));
   }
 
   Rows rows;
@@ -56,9 +56,10 @@ void AddCheckCommand(CLI::App& app, const GlobalOptions& global, CommandList& co
       "check",
       "List the results of the quality rules that `stedi run` checks on every job's output\n"
       "(the `-- check:` lines of each model). Exits 1 when a listed fail rule failed.");
-  command->add_option("--run", options->run_id,
-                      "Run ID of one job run, as in the run column (default: each job's latest)")
-      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--run", options->run_id,
+                   "Run ID of one job run, as in the run column (default: each job's latest)")
+      ->check(AtLeast(1));
   command->add_option("--format", options->format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

@@ -31,6 +31,9 @@ using CommandList = std::vector<Command>;
 Result<catalog::Lake> OpenLake(const GlobalOptions& global);
 Result<catalog::Lake> OpenOrCreateLake(const GlobalOptions& global);
 
+// A check for an integer option: the value must be at least `min`.
+CLI::Validator AtLeast(int64_t min);
+
 void AddInitCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);

@@ -145,7 +145,9 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
                       }});
 
   CLI::App* runs = app.add_subcommand("runs", "List job runs, newest first");
-  runs->add_option("--limit", options->limit, "Number of runs to list")->capture_default_str();
+  runs->add_option("--limit", options->limit, "Number of runs to list")
+      ->check(AtLeast(1))
+      ->capture_default_str();
   AddFormatOption(runs, options->format);
   commands.push_back({runs, [options, &global]() -> Status {
                         STEDI_ASSIGN_OR_RETURN(OutputFormat format,
@@ -167,7 +169,7 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
       "Forget all but the newest snapshots of each table and delete the data files that\n"
       "no remaining snapshot refers to, including those of interrupted runs");
   vacuum->add_option("--keep", options->keep, "Snapshots to keep per table (at least 1)")
-      ->check(CLI::PositiveNumber)
+      ->check(AtLeast(1))
       ->capture_default_str();
   vacuum
       ->add_option("--min-age", options->min_age_seconds,
@@ -176,7 +178,7 @@ void AddHistoryCommands(CLI::App& app, const GlobalOptions& global, CommandList&
                    "seconds, or with a unit: 30m, 2h, 7d")
       ->transform(CLI::AsNumberWithUnit(
           std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}}))
-      ->check(CLI::NonNegativeNumber)
+      ->check(AtLeast(0))
       ->default_str("1h");
   vacuum->add_flag("--dry-run", options->dry_run, "List what would be deleted, delete nothing");
   commands.push_back({vacuum, [options, &global]() -> Status {

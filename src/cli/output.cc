@@ -40,8 +40,7 @@ void PrintTable(const Rows& rows, std::ostream& out) {
   auto print_cell = [&](std::string_view text, size_t i, bool right) {
     std::string padding(widths[i] - DisplayWidth(text), ' ');
     bool last = i + 1 == widths.size();
-    out << (i == 0 ? "" : "  ") << (right ? padding : "") << text
-        << (right || last ? "" : padding);
+    out << (i == 0 ? "" : "  ") << (right ? padding : "") << text << (right || last ? "" : padding);
   };
   for (size_t i = 0; i < rows.columns.size(); ++i) print_cell(rows.columns[i], i, false);
   out << '\n';
@@ -100,9 +99,15 @@ Result<OutputFormat> ParseOutputFormat(std::string_view name) {
 
 void PrintRows(const Rows& rows, OutputFormat format, std::ostream& out) {
   switch (format) {
-    case OutputFormat::kTable: PrintTable(rows, out); break;
-    case OutputFormat::kCsv: PrintCsv(rows, out); break;
-    case OutputFormat::kJson: PrintJson(rows, out); break;
+    case OutputFormat::kTable:
+      PrintTable(rows, out);
+      break;
+    case OutputFormat::kCsv:
+      PrintCsv(rows, out);
+      break;
+    case OutputFormat::kJson:
+      PrintJson(rows, out);
+      break;
   }
 }
 

@@ -21,10 +21,10 @@ Result<std::string> SourceOfTable(const std::string& table) {
       return std::string(ingest::SourceName(source));
     }
   }
-  return Status::NotFound(fmt::format(
-      "{} is not a landing table; use customer_landing, accelerometer_landing or "
-      "step_trainer_landing",
-      table));
+  return Status::NotFound(
+      fmt::format("{} is not a landing table; use customer_landing, accelerometer_landing or "
+                  "step_trainer_landing",
+                  table));
 }
 
 Status ExportQuarantine(catalog::Lake& lake, const std::string& source, const std::string& path) {
@@ -80,12 +80,14 @@ void AddQuarantineCommand(CLI::App& app, const GlobalOptions& global, CommandLis
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   commands.push_back({command, [options, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(std::string source, SourceOfTable(options->table));
-    STEDI_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat(options->format));
-    STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
-    if (!options->export_path.empty()) return ExportQuarantine(lake, source, options->export_path);
-    return ShowQuarantine(lake, source, format);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(std::string source, SourceOfTable(options->table));
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat format,
+                                               ParseOutputFormat(options->format));
+                        STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+                        if (!options->export_path.empty())
+                          return ExportQuarantine(lake, source, options->export_path);
+                        return ShowQuarantine(lake, source, format);
+                      }});
 }
 
 }  // namespace stedi::cli

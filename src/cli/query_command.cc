@@ -92,14 +92,16 @@ void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& co
   command->add_option("--format", options->format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
-  command->add_option("--as-of", options->as_of,
-                      "Read every table as it was right after this snapshot id was committed\n"
-                      "(see `stedi history TABLE`)")
-      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--as-of", options->as_of,
+                   "Read every table as it was right after this snapshot id was committed\n"
+                   "(see `stedi history TABLE`)")
+      ->check(AtLeast(1));
   commands.push_back({command, [options, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(OutputFormat format, ParseOutputFormat(options->format));
-    return RunQuery(global, options->sql, format, options->as_of);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat format,
+                                               ParseOutputFormat(options->format));
+                        return RunQuery(global, options->sql, format, options->as_of);
+                      }});
 }
 
 }  // namespace stedi::cli

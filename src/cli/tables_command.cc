@@ -28,8 +28,8 @@ Status ListTables(const GlobalOptions& global, OutputFormat format) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> tables, lake.catalog->ListTables());
   Rows rows;
-  rows.columns = {"table", "zone", "format", "rows", "files", "snapshot", "updated_at",
-                  "produced_by"};
+  rows.columns = {"table", "zone",     "format",     "rows",
+                  "files", "snapshot", "updated_at", "produced_by"};
   rows.numeric = {false, false, false, true, true, true, false, false};
   for (const catalog::TableInfo& table : tables) {
     rows.values.push_back({table.name, table.zone, table.format, std::to_string(table.row_count),
@@ -69,10 +69,10 @@ Status DescribeDrift(const GlobalOptions& global, const std::string& name, Outpu
     if (ingest::ContractFor(candidate).table == name) source = ingest::SourceName(candidate);
   }
   if (source.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "--drift needs a landing table (customer_landing, accelerometer_landing or "
-        "step_trainer_landing), not {}",
-        name));
+    return Status::InvalidArgument(
+        fmt::format("--drift needs a landing table (customer_landing, accelerometer_landing or "
+                    "step_trainer_landing), not {}",
+                    name));
   }
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::FieldDrift> drift,
@@ -99,14 +99,15 @@ Status DescribeDrift(const GlobalOptions& global, const std::string& name, Outpu
 
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands) {
   auto format = std::make_shared<std::string>("table");
-  CLI::App* tables = app.add_subcommand("tables", "List the catalog's tables with their row counts");
+  CLI::App* tables =
+      app.add_subcommand("tables", "List the catalog's tables with their row counts");
   tables->add_option("--format", *format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   commands.push_back({tables, [format, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(OutputFormat parsed, ParseOutputFormat(*format));
-    return ListTables(global, parsed);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat parsed, ParseOutputFormat(*format));
+                        return ListTables(global, parsed);
+                      }});
 
   struct DescribeOptions {
     std::string table;
@@ -124,10 +125,11 @@ void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& 
                      "For a landing table: how many values of each JSON type every field held,\n"
                      "per ingest batch, so a field that changed type stands out");
   commands.push_back({describe, [options, &global]() -> Status {
-    STEDI_ASSIGN_OR_RETURN(OutputFormat parsed, ParseOutputFormat(options->format));
-    if (options->drift) return DescribeDrift(global, options->table, parsed);
-    return DescribeTable(global, options->table, parsed);
-  }});
+                        STEDI_ASSIGN_OR_RETURN(OutputFormat parsed,
+                                               ParseOutputFormat(options->format));
+                        if (options->drift) return DescribeDrift(global, options->table, parsed);
+                        return DescribeTable(global, options->table, parsed);
+                      }});
 }
 
 }  // namespace stedi::cli

@@ -320,7 +320,7 @@ TEST_F(DeviceOwnerTest, FailingRuleKeepsPreviousSnapshot) {
   EXPECT_EQ(ran.code(), StatusCode::kCorruption);
   EXPECT_EQ(ran.message().rfind("job step_trainer_trusted: check `accepted_range("
                                 "distanceFromObject, 0, 10000)` failed on step_trainer_trusted: "
-                                "1 violations, such as distanceFromObject=20000",
+                                "1 violation, such as distanceFromObject=20000",
                                 0),
             0u)
       << ran.message();

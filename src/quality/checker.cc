@@ -70,8 +70,8 @@ std::string DescribeFailure(const CheckResult& result) {
   for (size_t i = 0; i < result.examples.size() && i < 3; ++i) {
     examples += (i == 0 ? "" : "; ") + result.examples[i];
   }
-  return fmt::format("check `{}` failed on {}: {} violations, such as {}", result.rule,
-                     result.table, result.violations, examples);
+  return fmt::format("check `{}` failed on {}: {} violation{}, such as {}", result.rule,
+                     result.table, result.violations, result.violations == 1 ? "" : "s", examples);
 }
 
 }  // namespace
@@ -184,8 +184,8 @@ Status CheckJobOutput(catalog::Catalog& catalog, engine::Connection& connection,
   }
   spdlog::info("checked {}: {} rules, {} warned", job, results.size(), warned);
   if (!failures.empty()) {
-    return Status::Corruption(fmt::format("{} (snapshot not committed; see `stedi check --run {}`)",
-                                          failures, run_id));
+    return Status::Corruption(
+        fmt::format("{} (snapshot not committed; see `stedi check --run {}`)", failures, run_id));
   }
   return Status::Ok();
 }

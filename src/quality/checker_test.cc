@@ -60,7 +60,7 @@ TEST_F(CheckerTest, RulesSeeEveryFileOfTheTable) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.code(), StatusCode::kCorruption);
   EXPECT_EQ(status.message(),
-            "check `unique(id)` failed on job: 1 violations, such as id=1 (2 rows) "
+            "check `unique(id)` failed on job: 1 violation, such as id=1 (2 rows) "
             "(snapshot not committed; see `stedi check --run 2`)");
 }
 

@@ -35,6 +35,17 @@ TEST(CliTest, UnknownCommandIsNamed) {
       "stedi: error: unknown command 'injest'; run `stedi --help` for the list of commands\n");
 }
 
+TEST(CliTest, OutOfRangeNumberIsUsageError) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"vacuum", "--keep", "0"},
+                                               {"vacuum", "--min-age", "-1"},
+                                               {"runs", "--limit", "0"},
+                                               {"check", "--run", "x"}}) {
+    CommandResult result = RunStedi("", args);
+    EXPECT_EQ(result.exit_code, 2) << args[0];
+    EXPECT_EQ(result.err.rfind(args[1] + ": ", 0), 0u) << result.err;
+  }
+}
+
 TEST(CliTest, UnknownOptionIsUsageError) {
   CommandResult result = RunStedi("", {"tables", "--colour"});
   EXPECT_EQ(result.exit_code, 2);
