@@ -414,8 +414,10 @@ Status S3Client::ErrorFromResponse(const Request& request, const Response& respo
         "AWS_SECRET_ACCESS_KEY, or the AWS_PROFILE profile, and the bucket's permissions)",
         message));
   }
+  // A missing bucket is a setting to fix, not a missing object: callers
+  // that take kNotFound for "no such key" must not take it for that.
   if (error.code == "NoSuchBucket") {
-    return Status::NotFound(
+    return Status::InvalidArgument(
         fmt::format("{} (the bucket {} does not exist: check its name, or create it)", message,
                     request.bucket));
   }

@@ -615,10 +615,10 @@ TEST_F(S3ClientTest, HeadCopyAndDelete) {
       << copy_missing.status().ToString();
 }
 
-TEST_F(S3ClientTest, MissingBucketIsNotFound) {
+TEST_F(S3ClientTest, MissingBucketIsInvalidArgument) {
   Result<std::vector<S3Object>> listed = client_->ListObjects("stedi-test-missing", "in/");
   ASSERT_FALSE(listed.ok());
-  EXPECT_EQ(listed.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(listed.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(listed.status().message(),
             "ListObjectsV2 s3://stedi-test-missing/in/: HTTP 404 NoSuchBucket (the bucket "
             "stedi-test-missing does not exist: check its name, or create it)");

@@ -252,6 +252,15 @@ TEST_F(S3LakeTest, WrongSecretGivesAuthenticationError) {
   EXPECT_NE(result.err.find("403"), std::string::npos) << result.err;
 }
 
+TEST_F(S3LakeTest, MissingBucketNamesTheBucket) {
+  CommandResult result = RunStedi("s3://stedi-test-no-such-bucket/lake", {"tables"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("the bucket stedi-test-no-such-bucket does not exist"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("stedi init"), std::string::npos) << result.err;
+}
+
 TEST_F(S3LakeTest, UnreachableServerFailsCleanly) {
   ASSERT_EQ(RunStedi(lake_, IngestArgs()).exit_code, 0);
   // Nothing listens on port 1 of 127.0.0.1.
