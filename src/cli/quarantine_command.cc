@@ -39,8 +39,8 @@ Status ExportQuarantine(catalog::Lake& lake, const std::string& source, const st
   if (!out) return Status::IOError(fmt::format("write {}: I/O error", path));
   std::cout << fmt::format(
       "wrote {} quarantined record{} to {}, one per line as received; fix them and land the "
-      "file again with `stedi ingest --source SOURCE {}`\n",
-      records.size(), records.size() == 1 ? "" : "s", path, path);
+      "file again with `stedi ingest --source {} {}`\n",
+      records.size(), records.size() == 1 ? "" : "s", path, source, path);
   return Status::Ok();
 }
 
@@ -72,10 +72,13 @@ void AddQuarantineCommand(CLI::App& app, const GlobalOptions& global, CommandLis
       "quarantine",
       "List the landing records that were not accepted, grouped by reason, with the first\n"
       "file and line of each; or export their raw text to fix and land again");
-  command->add_option("table", options->table,
-                      "Landing table, such as step_trainer_landing (default: all)");
-  command->add_option("--export", options->export_path,
-                      "Write the quarantined records' raw text to this file, one per line");
+  CLI::Option* table = command->add_option(
+      "table", options->table, "Landing table, such as step_trainer_landing (default: all)");
+  // One exported file is landed again as one source, so it takes one table.
+  command
+      ->add_option("--export", options->export_path,
+                   "Write the table's quarantined records' raw text to this file, one per line")
+      ->needs(table);
   command->add_option("--format", options->format, "Output format: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

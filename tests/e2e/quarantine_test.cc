@@ -12,7 +12,8 @@ namespace {
 
 constexpr char kMixed[] =
     "{\"sensorReadingTime\":1655564444103,\"serialNumber\":\"a\",\"distanceFromObject\":218}\n"
-    "{\"sensorReadingTime\":1655564444104,\"serialNumber\":\"a\",\"distanceFromObject\":\"218cm\"}\n"
+    "{\"sensorReadingTime\":1655564444104,\"serialNumber\":\"a\",\"distanceFromObject\":\"218cm\"}"
+    "\n"
     "{\"sensorReadingTime\":1655564444105,\"serialNumber\":\"a\"\n"
     "{\"sensorReadingTime\":1655564444106,\"serialNumber\":\"a\",\"distanceFromObject\":7}\n";
 
@@ -44,8 +45,14 @@ TEST(QuarantineTest, BadRecordsAreKeptListedAndExported) {
       << listed.out;
 
   std::string exported = (work.path() / "fix.json").string();
-  CommandResult exporting = RunStedi(lake, {"quarantine", "--export", exported});
+  // Records of several sources cannot land again as one file.
+  CommandResult without_table = RunStedi(lake, {"quarantine", "--export", exported});
+  EXPECT_EQ(without_table.exit_code, 2) << without_table.err;
+  CommandResult exporting =
+      RunStedi(lake, {"quarantine", "step_trainer_landing", "--export", exported});
   ASSERT_EQ(exporting.exit_code, 0) << exporting.err;
+  EXPECT_NE(exporting.out.find("stedi ingest --source step_trainer " + exported), std::string::npos)
+      << exporting.out;
   std::ifstream in(exported);
   std::stringstream text;
   text << in.rdbuf();
