@@ -504,6 +504,17 @@ Result<int64_t> Catalog::AddLandedFile(const LandedFile& file) {
   return db_.LastInsertId();
 }
 
+Status Catalog::RemoveLandedFile(int64_t landed_file_id) {
+  for (const char* sql : {"DELETE FROM quarantine WHERE landed_file_id = ?",
+                          "DELETE FROM field_types WHERE landed_file_id = ?",
+                          "DELETE FROM landed_files WHERE id = ?"}) {
+    STEDI_ASSIGN_OR_RETURN(SqliteStatement statement, db_.Prepare(sql));
+    statement.Bind(1, landed_file_id);
+    STEDI_RETURN_IF_ERROR(statement.Run());
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> Catalog::StartBatch() {
   STEDI_ASSIGN_OR_RETURN(SqliteStatement insert,
                          db_.Prepare("INSERT INTO batches (started_at) VALUES (?)"));

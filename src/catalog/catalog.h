@@ -205,6 +205,9 @@ class Catalog {
   Status AddQuarantine(int64_t landed_file_id, std::string_view source,
                        const std::vector<QuarantineEntry>& entries);
   Status AddFieldTypes(int64_t landed_file_id, const std::vector<FieldTypeCount>& counts);
+  // Forgets a landed file with its quarantined records and field types, so
+  // that its bytes may land again. Its stored objects stay until vacuum.
+  Status RemoveLandedFile(int64_t landed_file_id);
   // Quarantined records grouped by source and reason; every source when
   // `source` is empty.
   Result<std::vector<QuarantineGroup>> SummarizeQuarantine(std::string_view source);

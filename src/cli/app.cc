@@ -98,6 +98,7 @@ int RunApp(int argc, char** argv) {
   CommandList commands;
   AddInitCommand(app, global, commands);
   AddIngestCommand(app, global, commands);
+  AddUnlandCommand(app, global, commands);
   AddRunCommand(app, global, commands);
   AddQueryCommand(app, global, commands);
   AddTablesCommands(app, global, commands);

@@ -36,6 +36,7 @@ CLI::Validator AtLeast(int64_t min);
 
 void AddInitCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
+void AddUnlandCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddRunCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddQueryCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands);
 void AddTablesCommands(CLI::App& app, const GlobalOptions& global, CommandList& commands);

@@ -47,6 +47,15 @@ Status ShowRuns(const GlobalOptions& global, int limit, OutputFormat format) {
 Status Rollback(const GlobalOptions& global, const std::string& table, int64_t snapshot) {
   STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
   STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock, catalog::AcquireWriterLock(lake, "rollback"));
+  // A landing table must list exactly the landed files that ingest skips as
+  // duplicates, which a rollback would break.
+  STEDI_ASSIGN_OR_RETURN(catalog::TableInfo current, lake.catalog->GetTable(table));
+  if (current.zone == "landing") {
+    return Status::InvalidArgument(fmt::format(
+        "{} is a landing table, which follows its landed files; take files out with `stedi "
+        "unland FILE` (see `stedi history {}` for what each snapshot landed)",
+        table, table));
+  }
   int64_t created = 0;
   STEDI_RETURN_IF_ERROR(lake.catalog->InTransaction([&]() -> Status {
     STEDI_ASSIGN_OR_RETURN(created, lake.catalog->Rollback(table, snapshot));

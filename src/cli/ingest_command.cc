@@ -94,4 +94,36 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
        }});
 }
 
+void AddUnlandCommand(CLI::App& app, const GlobalOptions& global, CommandList& commands) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  CLI::App* command = app.add_subcommand(
+      "unland",
+      "Take landed files back out of their landing tables, as a new snapshot, and forget\n"
+      "them, so that the same bytes can land again, such as with the right --source.\n"
+      "Their quarantined records go too. The next `stedi run` recomputes what they fed.");
+  command
+      ->add_option("files", *files,
+                   "Landed files: the raw key `stedi ingest` printed, such as "
+                   "landing/customer/raw/customers.json, or the received file name")
+      ->required();
+  commands.push_back({command, [files, &global]() -> Status {
+                        STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+                        STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
+                                               catalog::AcquireWriterLock(lake, "unland"));
+                        Status status;
+                        for (const std::string& which : *files) {
+                          Result<catalog::LandedFile> removed = ingest::UnlandFile(lake, which);
+                          if (!removed.ok()) {
+                            status = removed.status();
+                            break;
+                          }
+                          std::cout << fmt::format(
+                              "unlanded {} ({} records, {} quarantined) from {}_landing\n",
+                              removed->raw_key, removed->records_read, removed->quarantined,
+                              removed->source);
+                        }
+                        return lake.PublishAfter(std::move(status));
+                      }});
+}
+
 }  // namespace stedi::cli

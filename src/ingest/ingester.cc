@@ -474,4 +474,55 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   return Status::Ok();
 }
 
+Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view which) {
+  catalog::Catalog& catalog = *lake.catalog;
+  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed, catalog.ListLandedFiles(""));
+  std::vector<const catalog::LandedFile*> matches;
+  for (const catalog::LandedFile& file : landed) {
+    if (file.raw_key == which) {
+      matches = {&file};
+      break;
+    }
+    if (file.name == which) matches.push_back(&file);
+  }
+  if (matches.empty()) {
+    return Status::NotFound(fmt::format(
+        "no landed file is named {}; give the raw key or name that `stedi ingest` printed", which));
+  }
+  if (matches.size() > 1) {
+    std::string keys;
+    for (const catalog::LandedFile* file : matches) keys += "\n  " + file->raw_key;
+    return Status::InvalidArgument(
+        fmt::format("{} landed files are named {}; give one of their raw keys:{}", matches.size(),
+                    which, keys));
+  }
+  catalog::LandedFile file = *matches.front();
+  std::optional<Source> source = ParseSource(file.source);
+  if (!source)
+    return Status::Corruption(
+        fmt::format("landed file {} has source '{}'", file.raw_key, file.source));
+  const RecordContract& contract = ContractFor(*source);
+
+  STEDI_RETURN_IF_ERROR(catalog.InTransaction([&]() -> Status {
+    STEDI_ASSIGN_OR_RETURN(catalog::TableInfo table, catalog.GetTable(contract.table));
+    catalog::SnapshotCommit commit;
+    commit.table = table.name;
+    commit.zone = table.zone;
+    commit.format = table.format;
+    commit.location = table.location;
+    commit.produced_by = "ingest";
+    commit.operation = fmt::format("unland {}", file.raw_key);
+    commit.columns = table.columns;
+    for (catalog::DataFile& data : table.files) {
+      if (data.key != file.data_key) commit.files.push_back(std::move(data));
+    }
+    // Landing table hashes add up over their files, so the file's share comes off.
+    commit.content_hash = engine::FormatContentHash(engine::ParseContentHash(table.content_hash) -
+                                                    FileContentHash(file.sha256));
+    STEDI_RETURN_IF_ERROR(catalog.CommitSnapshot(commit).status());
+    return catalog.RemoveLandedFile(file.id);
+  }));
+  return file;
+}
+
 }  // namespace stedi::ingest

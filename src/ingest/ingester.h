@@ -54,4 +54,12 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
                    const IngestOptions& options,
                    const std::function<void(const FileOutcome&)>& on_file);
 
+// Takes a landed file back out of its landing table, as a new snapshot of
+// the table, and forgets it, so that the same bytes can land again (with
+// another --source, say). `which` is the file's raw key, as `stedi ingest`
+// printed it, or its received name when only one landed file has that name.
+// Returns what was removed; kNotFound or kInvalidArgument (an ambiguous
+// name) otherwise.
+Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view which);
+
 }  // namespace stedi::ingest

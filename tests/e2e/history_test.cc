@@ -101,6 +101,9 @@ TEST_F(HistoryTest, RollbackAndAsOfShowEarlierContent) {
   EXPECT_NE(wrong.err.find("snapshot 999999 is not a snapshot of table customer_trusted"),
             std::string::npos)
       << wrong.err;
+  CommandResult landing = RunStedi(lake_, {"rollback", "customer_landing", "1"});
+  EXPECT_EQ(landing.exit_code, 1);
+  EXPECT_NE(landing.err.find("stedi unland"), std::string::npos) << landing.err;
   CommandResult unknown = RunStedi(lake_, {"rollback", "no_such_table", "1"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_EQ(unknown.err, "stedi: error: table no_such_table does not exist (see `stedi tables`)\n");
