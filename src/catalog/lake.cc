@@ -92,8 +92,9 @@ Status Lake::Publish() {
   return Status::Ok();
 }
 
-Status Lake::PublishAfter(Status outcome) {
+Status Lake::PublishAfter(Status outcome, const std::function<void()>& on_published) {
   Status published = Publish();
+  if (published.ok() && on_published) on_published();
   if (outcome.ok()) return published;
   if (!published.ok()) {
     spdlog::warn("nothing this command did before the error was committed: {}",

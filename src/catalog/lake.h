@@ -1,6 +1,7 @@
 // A lake: its storage and its catalog, opened together.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,8 +46,9 @@ struct Lake {
   // that work done before an error is kept, and returns the error to report:
   // `outcome` when the command failed, else the publish error. When both
   // failed, the publish error is logged as a warning, since then nothing
-  // the command did was kept.
-  Status PublishAfter(Status outcome);
+  // the command did was kept. `on_published` runs once the publish
+  // succeeded, to report what was committed.
+  Status PublishAfter(Status outcome, const std::function<void()>& on_published = {});
 };
 
 // The lake's single-writer lock, held from AcquireWriterLock until the

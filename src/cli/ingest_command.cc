@@ -78,19 +78,20 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                               ingest::SourceName(outcome.source));
                }
              });
-         std::string empty_files = empty == 0 ? "" : fmt::format(", {} skipped as empty", empty);
-         std::cout << fmt::format(
-             "{} file{} landed, {} skipped as already landed{}; {} record{}, {} "
-             "quarantined\n",
-             landed, landed == 1 ? "" : "s", skipped, empty_files, records, records == 1 ? "" : "s",
-             quarantined);
-         if (quarantined > 0) {
-           std::cout << "Quarantined records are kept with their reasons: list them with `stedi "
-                        "quarantine`.\n";
-         }
          // Files landed before an error stay landed, in an S3 lake too, unless
-         // the catalog cannot be published either.
-         return lake.PublishAfter(std::move(status));
+         // the catalog cannot be published either; then no summary is printed.
+         return lake.PublishAfter(std::move(status), [&] {
+           std::string empty_files = empty == 0 ? "" : fmt::format(", {} skipped as empty", empty);
+           std::cout << fmt::format(
+               "{} file{} landed, {} skipped as already landed{}; {} record{}, {} "
+               "quarantined\n",
+               landed, landed == 1 ? "" : "s", skipped, empty_files, records,
+               records == 1 ? "" : "s", quarantined);
+           if (quarantined > 0) {
+             std::cout << "Quarantined records are kept with their reasons: list them with "
+                          "`stedi quarantine`.\n";
+           }
+         });
        }});
 }
 

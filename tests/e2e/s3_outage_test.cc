@@ -389,6 +389,8 @@ TEST_F(S3OutageTest, IngestFailsCleanlyThenLandsEverything) {
   ingest.Signal(SIGCONT);
   CommandResult failed = ingest.Finish();
   ExpectRetriedThenFailed(failed);
+  // Nothing was committed, so no summary claims files as landed.
+  EXPECT_EQ(failed.out.find("files landed"), std::string::npos) << failed.out;
 
   ASSERT_NO_FATAL_FAILURE(RunGateway("gateway-start"));
   EXPECT_EQ(CommittedState(lake_), before) << "the failed ingest committed some files";
