@@ -67,8 +67,11 @@ Status RunQuery(const GlobalOptions& global, const std::string& sql, OutputForma
     }
   }
   STEDI_RETURN_IF_ERROR(pipeline::RegisterTables(lake, connection, as_of));
-  Status read_only = connection.CheckReadOnly(sql);
-  if (!read_only.ok()) return read_only.WithContext("query rejected");
+  Result<std::string> violation = connection.ReadOnlyViolation(sql);
+  if (!violation.ok()) {
+    return violation.status().WithContext("query failed (list the tables with `stedi tables`)");
+  }
+  if (!violation->empty()) return Status::InvalidArgument("query rejected: " + *violation);
   Result<engine::QueryResult> result = connection.Query(QueryWithPrintableColumns(connection, sql));
   if (!result.ok()) {
     return result.status().WithContext("query failed (list the tables with `stedi tables`)");

@@ -139,76 +139,108 @@ std::string_view SkipSpace(std::string_view text) {
   return text;
 }
 
-// The statement that an EXPLAIN statement explains: `sql` without its
-// leading EXPLAIN, ANALYZE and option list. nullopt when `sql` does not
-// start that way, as when a comment comes first.
-std::optional<std::string_view> ExplainedStatement(std::string_view sql) {
-  sql = SkipSpace(sql);
-  if (!StartsWithWord(sql, "explain")) return std::nullopt;
-  sql = SkipSpace(sql.substr(7));
-  if (StartsWithWord(sql, "analyze") || StartsWithWord(sql, "analyse")) {
-    sql = SkipSpace(sql.substr(7));
+// `sql` after its leading blanks and comments.
+std::string_view SkipSpaceAndComments(std::string_view sql) {
+  for (;;) {
+    sql = SkipSpace(sql);
+    if (sql.starts_with("--")) {
+      size_t end = sql.find('\n');
+      sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 1);
+    } else if (sql.starts_with("/*")) {
+      size_t end = sql.find("*/", 2);
+      sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 2);
+    } else {
+      return sql;
+    }
   }
-  if (!sql.empty() && sql.front() == '(') {
-    size_t close = sql.find(')');
-    if (close == std::string_view::npos) return std::nullopt;
-    sql = SkipSpace(sql.substr(close + 1));
-  }
-  return sql;
 }
+
+bool ContainsIgnoringCase(std::string_view text, std::string_view lower_needle) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find(lower_needle) != std::string::npos;
+}
+
+// Statements that read start with one of these words, or with '('. Checking
+// the word before DuckDB prepares a statement matters, because preparing
+// some statements already acts, such as EXPORT DATABASE creating its folder.
+bool StartsLikeRead(std::string_view sql) {
+  sql = SkipSpaceAndComments(sql);
+  if (sql.starts_with("(")) return true;
+  for (std::string_view word : {"select", "with", "from", "values", "table", "explain", "describe",
+                                "show", "summarize", "pivot", "unpivot"}) {
+    if (StartsWithWord(sql, word)) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kOnlyReads =
+    "only SELECT and EXPLAIN statements may run here, so that a query cannot change the lake";
 
 }  // namespace
 
-Status Connection::CheckReadOnly(std::string_view sql) { return CheckReadOnly(sql, false); }
+Result<std::string> Connection::ReadOnlyViolation(std::string_view sql) {
+  return ReadOnlyViolation(sql, false);
+}
 
-Status Connection::CheckReadOnly(std::string_view sql, bool explained) {
+Result<std::string> Connection::ReadOnlyViolation(std::string_view sql, bool explained) {
+  if (!StartsLikeRead(sql)) return std::string(kOnlyReads);
   std::string text(sql);
   duckdb_extracted_statements statements = nullptr;
   idx_t count = duckdb_extract_statements(handle_->connection, text.c_str(), &statements);
-  Status status;
+  Result<std::string> violation = std::string();
   if (count == 0) {
-    // DuckDB parses every statement before it runs any, so SQL that does
-    // not parse runs nothing; Query reports its error.
     const char* error = duckdb_extract_statements_error(statements);
-    if (error == nullptr || *error == '\0') {
-      status = Status::InvalidArgument("no SQL statement given");
-    } else if (explained) {
-      status =
-          Status::InvalidArgument(fmt::format("cannot read the explained statement: {}", error));
-    }
+    violation = error != nullptr && *error != '\0'
+                    ? Result<std::string>(Status::InvalidArgument(error))
+                    : Result<std::string>(std::string("no SQL statement given"));
   } else if (count > 1) {
-    status = Status::InvalidArgument(
-        fmt::format("give one SQL statement, not {}", static_cast<uint64_t>(count)));
+    violation = fmt::format("give one SQL statement, not {}", static_cast<uint64_t>(count));
   } else {
     duckdb_prepared_statement prepared = nullptr;
-    // A statement that does not prepare cannot run; Query reports its error.
     if (duckdb_prepare_extracted_statement(handle_->connection, statements, 0, &prepared) ==
         DuckDBError) {
-      if (explained) {
-        const char* error = duckdb_prepare_error(prepared);
-        status = Status::InvalidArgument(fmt::format("cannot read the explained statement: {}",
-                                                     error != nullptr ? error : "invalid SQL"));
-      }
+      const char* error = duckdb_prepare_error(prepared);
+      violation = Status::InvalidArgument(error != nullptr ? error : "invalid SQL statement");
     } else {
       duckdb_statement_type type = duckdb_prepared_statement_type(prepared);
-      if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-        // EXPLAIN ANALYZE runs the statement it explains, so that one must
-        // only read too.
-        std::optional<std::string_view> inner = ExplainedStatement(sql);
-        status = inner ? CheckReadOnly(*inner, true)
-                       : Status::InvalidArgument(
-                             "write EXPLAIN at the start of the statement, before any "
-                             "comment");
+      if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && !explained) {
+        violation = ExplainViolation(sql);
       } else if (type != DUCKDB_STATEMENT_TYPE_SELECT) {
-        status = Status::InvalidArgument(
-            "only SELECT and EXPLAIN statements may run here, so that a query cannot change "
-            "the lake");
+        violation = std::string(kOnlyReads);
       }
     }
     duckdb_destroy_prepare(&prepared);
   }
   duckdb_destroy_extracted(&statements);
-  return status;
+  return violation;
+}
+
+// A plain EXPLAIN only plans its statement, but EXPLAIN ANALYZE runs it.
+// Any mention of ANALYZE (or a Unicode escape that could spell it) asks for
+// the one form whose explained statement is plain to see, and that
+// statement must be a SELECT.
+Result<std::string> Connection::ExplainViolation(std::string_view sql) {
+  if (!ContainsIgnoringCase(sql, "analy") && !ContainsIgnoringCase(sql, "u&")) {
+    return std::string();
+  }
+  constexpr std::string_view kForm =
+      "EXPLAIN ANALYZE runs the statement it explains, so write it as EXPLAIN ANALYZE "
+      "SELECT ..., with no comment or option list before the SELECT";
+  std::string_view rest = SkipSpace(sql);
+  if (!StartsWithWord(rest, "explain")) return std::string(kForm);
+  rest = SkipSpace(rest.substr(7));
+  if (!StartsWithWord(rest, "analyze") && !StartsWithWord(rest, "analyse")) {
+    return std::string(kForm);
+  }
+  rest = SkipSpace(rest.substr(7));
+  if (rest.starts_with("--") || rest.starts_with("/*") || rest.starts_with("(") ||
+      !StartsWithWord(rest, "select")) {
+    return std::string(kForm);
+  }
+  STEDI_ASSIGN_OR_RETURN(std::string inner, ReadOnlyViolation(rest, true));
+  return inner;
 }
 
 Result<int64_t> Connection::QueryInt64(std::string_view sql) {

@@ -139,10 +139,11 @@ class Connection {
   Status Execute(std::string_view sql);
   // Runs one statement and returns its whole result.
   Result<QueryResult> Query(std::string_view sql);
-  // Returns ok when `sql` is exactly one statement that only reads (a SELECT,
-  // or an EXPLAIN of one), and kInvalidArgument otherwise. SQL that does not
-  // parse or bind also returns ok, since it cannot run: Query reports it.
-  Status CheckReadOnly(std::string_view sql);
+  // Returns why `sql` may change something, or "" when it is exactly one
+  // statement that only reads: a SELECT, a plain EXPLAIN, or an EXPLAIN
+  // ANALYZE of a SELECT. SQL that does not parse or bind is an error with
+  // DuckDB's message; nothing of it ran.
+  Result<std::string> ReadOnlyViolation(std::string_view sql);
   // Runs a query returning one row with one integer column.
   Result<int64_t> QueryInt64(std::string_view sql);
 
@@ -159,8 +160,9 @@ class Connection {
   friend class Database;
   struct Handle;
   explicit Connection(std::unique_ptr<Handle> handle);
-  // `explained`: `sql` is the statement inside an EXPLAIN, which must parse.
-  Status CheckReadOnly(std::string_view sql, bool explained);
+  // `explained`: `sql` is the statement inside an EXPLAIN ANALYZE.
+  Result<std::string> ReadOnlyViolation(std::string_view sql, bool explained);
+  Result<std::string> ExplainViolation(std::string_view sql);
   std::unique_ptr<Handle> handle_;
 };
 

@@ -102,7 +102,12 @@ TEST(CliTest, QueryRejectsStatementsThatWrite) {
         // EXPLAIN ANALYZE runs the statement it explains.
         "EXPLAIN ANALYZE COPY (SELECT 1) TO '" + target + "'",
         "explain  analyse COPY (SELECT 1) TO '" + target + "'",
-        "/* first */ EXPLAIN ANALYZE COPY (SELECT 1) TO '" + target + "'"}) {
+        "/* first */ EXPLAIN ANALYZE COPY (SELECT 1) TO '" + target + "'",
+        "EXPLAIN (ANALYZE /* ) SELECT 1 -- */) COPY (SELECT 1) TO '" + target + "'",
+        "EXPLAIN (ANALYZE) COPY (SELECT 1) TO '" + target + "'",
+        "EXPLAIN ANALYZE /* x */ COPY (SELECT 1) TO '" + target + "'",
+        "EXPORT DATABASE '" + target + ".dir'",
+        std::string("WITH x AS (SELECT 1) SELECT * FROM x; DROP TABLE y")}) {
     CommandResult result = RunStedi(lake.str(), {"query", sql});
     EXPECT_EQ(result.exit_code, 1) << sql;
     EXPECT_EQ(result.err.rfind("stedi: error: query rejected: ", 0), 0u)
@@ -110,12 +115,15 @@ TEST(CliTest, QueryRejectsStatementsThatWrite) {
   }
   EXPECT_FALSE(std::filesystem::exists(target));
   EXPECT_FALSE(std::filesystem::exists(target + ".duckdb"));
+  EXPECT_FALSE(std::filesystem::exists(target + ".dir"));
 }
 
 TEST(CliTest, QueryExplainsSelect) {
   TempDir lake;
   ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
-  for (const std::string& sql : {"EXPLAIN SELECT 42", "EXPLAIN ANALYZE SELECT 42"}) {
+  for (const std::string& sql :
+       {"EXPLAIN SELECT 42", "EXPLAIN ANALYZE SELECT 42", "explain analyse select 42",
+        "/* plan */ EXPLAIN SELECT 42", "WITH x AS (SELECT 42) SELECT * FROM x"}) {
     CommandResult result = RunStedi(lake.str(), {"query", sql});
     EXPECT_EQ(result.exit_code, 0) << sql << ": " << result.err;
   }
@@ -124,7 +132,7 @@ TEST(CliTest, QueryExplainsSelect) {
 TEST(CliTest, QuerySqlErrorIsNotRejection) {
   TempDir lake;
   ASSERT_EQ(RunStedi(lake.str(), {"init"}).exit_code, 0);
-  CommandResult result = RunStedi(lake.str(), {"query", "SELEC 1"});
+  CommandResult result = RunStedi(lake.str(), {"query", "SELECT 1 +"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.err.rfind("stedi: error: query failed", 0), 0u) << result.err;
 }
