@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 namespace stedi::ingest {
 
@@ -44,18 +45,49 @@ const RecordContract& ContractFor(Source source) {
           {"distanceFromObject", FieldType::kInt32, true, false},
       }};
   switch (source) {
-    case Source::kCustomer: return kCustomer;
-    case Source::kAccelerometer: return kAccelerometer;
-    case Source::kStepTrainer: return kStepTrainer;
+    case Source::kCustomer:
+      return kCustomer;
+    case Source::kAccelerometer:
+      return kAccelerometer;
+    case Source::kStepTrainer:
+      return kStepTrainer;
   }
   return kCustomer;
 }
 
+bool IsBlank(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      if (!std::isspace(byte)) return false;
+      ++i;
+      continue;
+    }
+    // Decode one multi-byte UTF-8 sequence; anything malformed is not blank.
+    int length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    uint32_t code = byte & (0x7F >> length);
+    for (int k = 1; k < length; ++k) {
+      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    bool space = code == 0x85 || code == 0xA0 || code == 0x1680 || code == 0x180E ||
+                 (code >= 0x2000 && code <= 0x200B) || code == 0x2028 || code == 0x2029 ||
+                 code == 0x202F || code == 0x205F || code == 0x3000 || code == 0xFEFF;
+    if (!space) return false;
+    i += length;
+  }
+  return true;
+}
+
 std::string_view SourceName(Source source) {
   switch (source) {
-    case Source::kCustomer: return "customer";
-    case Source::kAccelerometer: return "accelerometer";
-    case Source::kStepTrainer: return "step_trainer";
+    case Source::kCustomer:
+      return "customer";
+    case Source::kAccelerometer:
+      return "accelerometer";
+    case Source::kStepTrainer:
+      return "step_trainer";
   }
   return "unknown";
 }
@@ -75,10 +107,14 @@ const std::vector<Source>& AllSources() {
 
 std::string_view SqlTypeName(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "VARCHAR";
-    case FieldType::kInt64: return "BIGINT";
-    case FieldType::kInt32: return "INTEGER";
-    case FieldType::kDouble: return "DOUBLE";
+    case FieldType::kString:
+      return "VARCHAR";
+    case FieldType::kInt64:
+      return "BIGINT";
+    case FieldType::kInt32:
+      return "INTEGER";
+    case FieldType::kDouble:
+      return "DOUBLE";
   }
   return "VARCHAR";
 }
@@ -102,8 +138,8 @@ std::optional<Source> DetectSource(std::string_view sample) {
   size_t start = sample.find('{');
   if (start == std::string_view::npos) return std::nullopt;
   size_t end = sample.find('\n', start);
-  std::string_view first = sample.substr(start, end == std::string_view::npos ? sample.size() - start
-                                                                              : end - start);
+  std::string_view first =
+      sample.substr(start, end == std::string_view::npos ? sample.size() - start : end - start);
   // A key that only one source has, for each source.
   static const std::array<std::pair<Source, std::string_view>, 3> kMarkers = {{
       {Source::kCustomer, "customerName"},

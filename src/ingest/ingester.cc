@@ -237,8 +237,16 @@ class FilePipeline {
         head = decompressed;
       }
       source = DetectSource(head);
-      bool blank = std::all_of(head.begin(), head.end(),
-                               [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+      // An empty JSON array holds no record either.
+      std::string_view trimmed = head;
+      while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) {
+        trimmed.remove_prefix(1);
+      }
+      while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) {
+        trimmed.remove_suffix(1);
+      }
+      bool blank = IsBlank(trimmed) || (trimmed.starts_with('[') && trimmed.ends_with(']') &&
+                                        IsBlank(trimmed.substr(1, trimmed.size() - 2)));
       if (!source && blank && head.size() < kHeadBytes) {
         file.empty = true;
         return Status::Ok();

@@ -228,14 +228,16 @@ TEST(IngesterTest, EmptyFilesAreSkipped) {
   WriteFile(input.path() / "part-0000.json", "");
   WriteFile(input.path() / "part-0001.json", kSteps);
   WriteFile(input.path() / "part-0002.json.gz", Gzip(" \n\n"));
+  WriteFile(input.path() / "part-0003.json", "[ ]\n");
   auto lake = catalog::Lake::Open(lake_dir.str());
   ASSERT_TRUE(lake.ok());
 
   auto outcomes = Ingest(*lake, {input.str()});
-  ASSERT_EQ(outcomes.size(), 3u);
+  ASSERT_EQ(outcomes.size(), 4u);
   EXPECT_EQ(outcomes[0].kind, FileOutcomeKind::kSkippedEmpty);
   EXPECT_EQ(outcomes[1].kind, FileOutcomeKind::kLanded);
   EXPECT_EQ(outcomes[2].kind, FileOutcomeKind::kSkippedEmpty);
+  EXPECT_EQ(outcomes[3].kind, FileOutcomeKind::kSkippedEmpty);
   auto files = lake->catalog->ListLandedFiles("");
   ASSERT_TRUE(files.ok());
   EXPECT_EQ(files->size(), 1u);

@@ -720,10 +720,8 @@ void ChunkParser::AppendValue(int index, const ValueInfo& info) {
       if (info.kind != kJsonString && info.kind != kJsonInteger && info.kind != kJsonFloat) break;
       // A key field that must be present and not null, such as an e-mail,
       // is as missing when it holds only blanks.
-      if (spec.required && !spec.nullable &&
-          std::all_of(info.text.begin(), info.text.end(),
-                      [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
-        Fail(fmt::format("{}: empty string is not allowed", spec.name));
+      if (spec.required && !spec.nullable && IsBlank(info.text)) {
+        Fail(fmt::format("{}: blank string is not allowed", spec.name));
         return;
       }
       if (info.kind != kJsonString) record_.coercion_events.emplace_back(index, kNumberToString);

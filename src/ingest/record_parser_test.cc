@@ -111,12 +111,15 @@ TEST(RecordParserTest, BlankKeyFieldIsQuarantined) {
   ParsedFile parsed = ParseRecords(
       "{\"sensorReadingTime\":1655564376361,\"serialNumber\":\"\",\"distanceFromObject\":5}\n"
       "{\"sensorReadingTime\":1655564376362,\"serialNumber\":\" \\t\",\"distanceFromObject\":6}\n"
-      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"a\",\"distanceFromObject\":7}\n",
+      "{\"sensorReadingTime\":1655564376363,\"serialNumber\":\"a\",\"distanceFromObject\":7}\n"
+      "{\"sensorReadingTime\":1655564376364,\"serialNumber\":\"\\u00a0\",\"distanceFromObject\":8}"
+      "\n",
       StepTrainer());
   EXPECT_EQ(parsed.accepted, 1);
-  ASSERT_EQ(parsed.quarantined, 2);
-  EXPECT_REASON(parsed.quarantine[0], "serialNumber: empty string is not allowed");
-  EXPECT_REASON(parsed.quarantine[1], "serialNumber: empty string is not allowed");
+  ASSERT_EQ(parsed.quarantined, 3);
+  EXPECT_REASON(parsed.quarantine[2], "serialNumber: blank string is not allowed");
+  EXPECT_REASON(parsed.quarantine[0], "serialNumber: blank string is not allowed");
+  EXPECT_REASON(parsed.quarantine[1], "serialNumber: blank string is not allowed");
   // A blank in a field that may be null, such as a customer's name, is kept.
   ParsedFile customers = ParseRecords(
       "{\"customerName\":\"\",\"email\":\"a@b.c\",\"serialNumber\":\"s\","
@@ -126,7 +129,19 @@ TEST(RecordParserTest, BlankKeyFieldIsQuarantined) {
       ContractFor(Source::kCustomer));
   EXPECT_EQ(customers.accepted, 1);
   ASSERT_EQ(customers.quarantined, 1);
-  EXPECT_REASON(customers.quarantine[0], "email: empty string is not allowed");
+  EXPECT_REASON(customers.quarantine[0], "email: blank string is not allowed");
+}
+
+TEST(ContractTest, BlankCoversUnicodeSpaces) {
+  EXPECT_TRUE(IsBlank(""));
+  EXPECT_TRUE(IsBlank(" \t\r\n"));
+  EXPECT_TRUE(IsBlank("\xC2\xA0"));                   // no-break space
+  EXPECT_TRUE(IsBlank("\xE2\x80\x8B"));               // zero-width space
+  EXPECT_TRUE(IsBlank("\xE3\x80\x80 \xEF\xBB\xBF"));  // ideographic space, BOM
+  EXPECT_FALSE(IsBlank("a"));
+  EXPECT_FALSE(IsBlank("\xC3\xA9"));  // e with acute
+  EXPECT_FALSE(IsBlank("\xE2\x80"));  // cut off
+  EXPECT_FALSE(IsBlank("\xFF"));
 }
 
 TEST(RecordParserTest, WrongTypesAreQuarantinedWithTheValue) {
