@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <set>
 
 #include "cli/commands.h"
@@ -91,7 +92,9 @@ Status Vacuum(const GlobalOptions& global, int64_t keep, int64_t min_age_seconds
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  int64_t cutoff_ms = now_ms - min_age_seconds * 1000;
+  // An age older than the clock itself keeps every file (and must not overflow).
+  int64_t cutoff_ms = min_age_seconds > now_ms / 1000 ? std::numeric_limits<int64_t>::min()
+                                                      : now_ms - min_age_seconds * 1000;
   std::set<std::string> keep_keys(referenced.begin(), referenced.end());
   int64_t deleted = 0;
   int64_t too_young = 0;

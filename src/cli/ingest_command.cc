@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -35,6 +36,22 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
       {command, [options, &global]() -> Status {
          ingest::IngestOptions ingest_options;
          if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
+         // A lake that this ingest creates is dropped again when nothing
+         // lands, so that a mistyped --lake leaves no empty lake behind.
+         bool is_remote = global.lake.rfind("s3://", 0) == 0;
+         std::error_code ignored;
+         bool folder_existed = is_remote || std::filesystem::exists(global.lake, ignored);
+         bool new_lake = false;
+         {
+           Result<catalog::Lake> existing =
+               catalog::Lake::Open(global.lake, /*create_if_missing=*/false);
+           if (!existing.ok()) {
+             if (existing.status().code() != StatusCode::kNotFound) {
+               return existing.status().WithContext(fmt::format("open lake {}", global.lake));
+             }
+             new_lake = true;
+           }
+         }
          STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
          STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
                                 catalog::AcquireWriterLock(lake, "ingest"));
@@ -80,7 +97,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
              });
          // Files landed before an error stay landed, in an S3 lake too, unless
          // the catalog cannot be published either; then no summary is printed.
-         return lake.PublishAfter(std::move(status), [&] {
+         auto print_summary = [&] {
            std::string empty_files = empty == 0 ? "" : fmt::format(", {} skipped as empty", empty);
            std::cout << fmt::format(
                "{} file{} landed, {} skipped as already landed{}; {} record{}, {} "
@@ -91,7 +108,14 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
              std::cout << "Quarantined records are kept with their reasons: list them with "
                           "`stedi quarantine`.\n";
            }
-         });
+         };
+         if (new_lake && landed == 0) {
+           // An S3 lake that is never published does not exist.
+           if (!folder_existed) std::filesystem::remove_all(global.lake, ignored);
+           print_summary();
+           return status;
+         }
+         return lake.PublishAfter(std::move(status), print_summary);
        }});
 }
 

@@ -175,7 +175,13 @@ TEST(CliTest, ReadCommandsNeedExistingLake) {
     EXPECT_EQ(result.err.rfind("stedi: error: no lake at " + missing.string(), 0), 0u)
         << args[0] << ": " << result.err;
   }
-  EXPECT_FALSE(std::filesystem::exists(missing));
+  // An ingest that lands nothing does not create the lake either.
+  WriteFile(work.path() / "empty.json", "");
+  for (const std::string& input :
+       {(work.path() / "none.json").string(), (work.path() / "empty.json").string()}) {
+    RunStedi(missing.string(), {"ingest", input});
+    EXPECT_FALSE(std::filesystem::exists(missing)) << input;
+  }
 }
 
 TEST(CliTest, InitIsIdempotent) {
