@@ -135,17 +135,23 @@ void AddUnlandCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                         STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
                         STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
                                                catalog::AcquireWriterLock(lake, "unland"));
-                        Status status;
+                        // Every name must resolve before any file is taken out.
+                        std::vector<catalog::LandedFile> found;
                         for (const std::string& which : *files) {
-                          Result<catalog::LandedFile> removed = ingest::UnlandFile(lake, which);
-                          if (!removed.ok()) {
-                            status = removed.status();
-                            break;
-                          }
+                          STEDI_ASSIGN_OR_RETURN(catalog::LandedFile file,
+                                                 ingest::FindLandedFileToUnland(lake, which));
+                          bool seen = false;
+                          for (const catalog::LandedFile& other : found)
+                            seen |= other.id == file.id;
+                          if (!seen) found.push_back(std::move(file));
+                        }
+                        Status status;
+                        for (const catalog::LandedFile& file : found) {
+                          status = ingest::UnlandFile(lake, file);
+                          if (!status.ok()) break;
                           std::cout << fmt::format(
                               "unlanded {} ({} records, {} quarantined) from {}_landing\n",
-                              removed->raw_key, removed->records_read, removed->quarantined,
-                              removed->source);
+                              file.raw_key, file.records_read, file.quarantined, file.source);
                         }
                         return lake.PublishAfter(std::move(status));
                       }});

@@ -482,12 +482,18 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   return Status::Ok();
 }
 
-Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view which) {
-  catalog::Catalog& catalog = *lake.catalog;
-  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed, catalog.ListLandedFiles(""));
+Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::string_view which) {
+  STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed,
+                         lake.catalog->ListLandedFiles(""));
+  // The path the file was landed from, as ingest recorded it.
+  std::string origin(which);
+  if (origin.find("://") == std::string::npos) {
+    std::error_code ignored;
+    origin = std::filesystem::absolute(origin, ignored).lexically_normal().string();
+  }
   std::vector<const catalog::LandedFile*> matches;
   for (const catalog::LandedFile& file : landed) {
-    if (file.raw_key == which) {
+    if (file.raw_key == which || file.origin == origin) {
       matches = {&file};
       break;
     }
@@ -495,16 +501,24 @@ Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view whi
   }
   if (matches.empty()) {
     return Status::NotFound(fmt::format(
-        "no landed file is named {}; give the raw key or name that `stedi ingest` printed", which));
+        "no landed file is named {}; give the path `stedi ingest` landed it from, its raw key "
+        "or its file name",
+        which));
   }
   if (matches.size() > 1) {
     std::string keys;
-    for (const catalog::LandedFile* file : matches) keys += "\n  " + file->raw_key;
+    for (const catalog::LandedFile* file : matches) {
+      keys += fmt::format("\n  {} (landed from {})", file->raw_key, file->origin);
+    }
     return Status::InvalidArgument(
         fmt::format("{} landed files are named {}; give one of their raw keys:{}", matches.size(),
                     which, keys));
   }
-  catalog::LandedFile file = *matches.front();
+  return *matches.front();
+}
+
+Status UnlandFile(catalog::Lake& lake, const catalog::LandedFile& file) {
+  catalog::Catalog& catalog = *lake.catalog;
   std::optional<Source> source = ParseSource(file.source);
   if (!source)
     return Status::Corruption(
@@ -530,7 +544,7 @@ Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view whi
     STEDI_RETURN_IF_ERROR(catalog.CommitSnapshot(commit).status());
     return catalog.RemoveLandedFile(file.id);
   }));
-  return file;
+  return Status::Ok();
 }
 
 }  // namespace stedi::ingest

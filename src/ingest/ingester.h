@@ -54,12 +54,14 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
                    const IngestOptions& options,
                    const std::function<void(const FileOutcome&)>& on_file);
 
+// Finds the landed file that `which` names: the local path or URL it was
+// landed from, its raw key, or its received name when only one landed file
+// has that name. kNotFound, or kInvalidArgument for an ambiguous name.
+Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::string_view which);
+
 // Takes a landed file back out of its landing table, as a new snapshot of
 // the table, and forgets it, so that the same bytes can land again (with
-// another --source, say). `which` is the file's raw key, as `stedi ingest`
-// printed it, or its received name when only one landed file has that name.
-// Returns what was removed; kNotFound or kInvalidArgument (an ambiguous
-// name) otherwise.
-Result<catalog::LandedFile> UnlandFile(catalog::Lake& lake, std::string_view which);
+// another --source, say).
+Status UnlandFile(catalog::Lake& lake, const catalog::LandedFile& file);
 
 }  // namespace stedi::ingest

@@ -72,7 +72,19 @@ TEST(UnlandTest, UnknownOrAmbiguousNameFails) {
   EXPECT_EQ(ambiguous.exit_code, 1);
   EXPECT_NE(ambiguous.err.find("2 landed files are named readings.json"), std::string::npos)
       << ambiguous.err;
+  EXPECT_NE(ambiguous.err.find("(landed from " + (work.path() / "two" / "readings.json").string()),
+            std::string::npos)
+      << ambiguous.err;
+  // One unknown name stops the command before any file is taken out.
+  std::string first = (work.path() / "one" / "readings.json").string();
+  CommandResult partly = RunStedi(lake, {"unland", first, "nothing.json"});
+  EXPECT_EQ(partly.exit_code, 1);
   EXPECT_EQ(Count(lake, "accelerometer_landing"), "n\n6\n");
+
+  // The path it was landed from names it, and naming it twice is fine.
+  CommandResult by_path = RunStedi(lake, {"unland", first, first});
+  ASSERT_EQ(by_path.exit_code, 0) << by_path.err;
+  EXPECT_EQ(Count(lake, "accelerometer_landing"), "n\n4\n");
 }
 
 }  // namespace
