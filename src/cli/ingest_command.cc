@@ -73,7 +73,7 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                }
                if (outcome.kind == ingest::FileOutcomeKind::kSkippedEmpty) {
                  ++empty;
-                 spdlog::warn("skipped {}: the file holds no records", outcome.path);
+                 spdlog::warn("skipped {}: the file contains no records", outcome.path);
                  return;
                }
                ++landed;

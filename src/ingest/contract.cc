@@ -65,8 +65,17 @@ bool IsBlank(std::string_view text) {
       continue;
     }
     // Decode one multi-byte UTF-8 sequence; anything malformed is not blank.
-    int length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 0;
-    if (length == 0 || i + length > text.size()) return false;
+    int length = 0;
+    if (byte >= 0xF0) {
+      length = 4;
+    } else if (byte >= 0xE0) {
+      length = 3;
+    } else if (byte >= 0xC0) {
+      length = 2;
+    } else {
+      return false;  // a continuation byte cannot start a character
+    }
+    if (i + length > text.size()) return false;
     uint32_t code = byte & (0x7F >> length);
     for (int k = 1; k < length; ++k) {
       code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);

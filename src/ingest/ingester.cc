@@ -36,7 +36,7 @@ Status WriteLocalFile(const std::string& path, std::string_view data) {
 // Copies a file's bytes, staged at `staged_path`, to a raw key of their
 // own and returns the key: the received name, or the name prefixed with the
 // start of the content hash when another landed file has that name. The
-// received name is taken only if no object holds it yet, since another
+// received name is taken only if no object has it yet, since another
 // writer of a shared lake may have just written its own file there; an
 // object there with the same bytes, such as one left by an interrupted
 // ingest, is reused.
@@ -120,7 +120,7 @@ struct PreparedFile {
   std::string sha256;
   std::string content_sha256;  // see ContentSha256
   bool landed_before = false;  // its content had landed before this batch; not converted
-  bool empty = false;          // holds no record and its source is unknown; not converted
+  bool empty = false;          // contains no record and its source is unknown; not converted
   Source source = Source::kCustomer;
   std::string name;
   std::string data_key;
@@ -237,7 +237,7 @@ class FilePipeline {
         head = decompressed;
       }
       source = DetectSource(head);
-      // An empty JSON array holds no record either.
+      // An empty JSON array contains no record either.
       std::string_view trimmed = head;
       while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) {
         trimmed.remove_prefix(1);
