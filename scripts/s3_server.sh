@@ -186,9 +186,9 @@ export STEDI_S3_COLON_SECRET_ACCESS_KEY=$colon_secret_key
 EOF
 }
 
-# Starts radosgw and waits until it answers on the S3 port. The listener
-# must be this radosgw: another server started on the same port at the same
-# moment would otherwise answer for it.
+# Starts radosgw and waits until it responds on the S3 port. The listener
+# must be this radosgw, because another server started on the same port at
+# the same moment would otherwise respond in its place.
 start_gateway() {
   run_daemon rgw.stedi radosgw -c "$conf" -n client.rgw.stedi -f
   local pid=$!

@@ -37,12 +37,13 @@ Result<std::string> ReadLocalFile(const std::string& path) {
 
 Result<Lake> Lake::Open(const std::string& location, bool create_if_missing) {
   Lake lake;
-  lake.remote = location.rfind("s3://", 0) == 0;
-  if (!lake.remote && !create_if_missing) {
+  lake.remote = storage::IsRemoteLocation(location);
+  if (!lake.remote) {
     std::error_code error;
-    if (!std::filesystem::exists(std::filesystem::path(location) / std::string(kCatalogKey),
-                                 error)) {
-      return Status::NotFound(fmt::format("{} holds no lake", location));
+    lake.created =
+        !std::filesystem::exists(std::filesystem::path(location) / std::string(kCatalogKey), error);
+    if (lake.created && !create_if_missing) {
+      return Status::NotFound(fmt::format("{} contains no lake", location));
     }
   }
   STEDI_ASSIGN_OR_RETURN(lake.storage, storage::OpenStorage(location));
@@ -64,7 +65,9 @@ Result<Lake> Lake::Open(const std::string& location, bool create_if_missing) {
     } else if (published.status().code() != StatusCode::kNotFound) {
       return published.status();
     } else if (!create_if_missing) {
-      return Status::NotFound(fmt::format("{} holds no lake", location));
+      return Status::NotFound(fmt::format("{} contains no lake", location));
+    } else {
+      lake.created = true;
     }
   }
   STEDI_ASSIGN_OR_RETURN(lake.catalog, Catalog::Open(lake.catalog_path));

@@ -24,6 +24,7 @@ struct Lake {
   std::string catalog_path;     // the local SQLite file
   std::string catalog_version;  // remote only: version downloaded, "" when none existed
   std::string catalog_bytes;    // remote only: content downloaded
+  bool created = false;         // Open found no catalog and started an empty one
   // Remote only: a random id of this command that names the data folders it
   // writes. Writers of an S3 lake share no lock, so two of them may start
   // from the same catalog and pick the same run number. The id keeps their

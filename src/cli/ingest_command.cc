@@ -38,21 +38,11 @@ void AddIngestCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
          if (!options->source.empty()) ingest_options.source = ingest::ParseSource(options->source);
          // A lake that this ingest creates is dropped again when nothing
          // lands, so that a mistyped --lake leaves no empty lake behind.
-         bool is_remote = global.lake.rfind("s3://", 0) == 0;
          std::error_code ignored;
-         bool folder_existed = is_remote || std::filesystem::exists(global.lake, ignored);
-         bool new_lake = false;
-         {
-           Result<catalog::Lake> existing =
-               catalog::Lake::Open(global.lake, /*create_if_missing=*/false);
-           if (!existing.ok()) {
-             if (existing.status().code() != StatusCode::kNotFound) {
-               return existing.status().WithContext(fmt::format("open lake {}", global.lake));
-             }
-             new_lake = true;
-           }
-         }
+         bool folder_existed = storage::IsRemoteLocation(global.lake) ||
+                               std::filesystem::exists(global.lake, ignored);
          STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
+         bool new_lake = lake.created;
          STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
                                 catalog::AcquireWriterLock(lake, "ingest"));
          int64_t landed = 0;
@@ -131,30 +121,29 @@ void AddUnlandCommand(CLI::App& app, const GlobalOptions& global, CommandList& c
                    "Landed files: the raw key `stedi ingest` printed, such as "
                    "landing/customer/raw/customers.json, or the received file name")
       ->required();
-  commands.push_back({command, [files, &global]() -> Status {
-                        STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
-                        STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
-                                               catalog::AcquireWriterLock(lake, "unland"));
-                        // Every name must resolve before any file is taken out.
-                        std::vector<catalog::LandedFile> found;
-                        for (const std::string& which : *files) {
-                          STEDI_ASSIGN_OR_RETURN(catalog::LandedFile file,
-                                                 ingest::FindLandedFileToUnland(lake, which));
-                          bool seen = false;
-                          for (const catalog::LandedFile& other : found)
-                            seen |= other.id == file.id;
-                          if (!seen) found.push_back(std::move(file));
-                        }
-                        Status status;
-                        for (const catalog::LandedFile& file : found) {
-                          status = ingest::UnlandFile(lake, file);
-                          if (!status.ok()) break;
-                          std::cout << fmt::format(
-                              "unlanded {} ({} records, {} quarantined) from {}_landing\n",
-                              file.raw_key, file.records_read, file.quarantined, file.source);
-                        }
-                        return lake.PublishAfter(std::move(status));
-                      }});
+  commands.push_back(
+      {command, [files, &global]() -> Status {
+         STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenLake(global));
+         STEDI_ASSIGN_OR_RETURN(catalog::WriterLock lock,
+                                catalog::AcquireWriterLock(lake, "unland"));
+         // Every name must resolve before any file is taken out.
+         std::vector<catalog::LandedFile> found;
+         for (const std::string& name_or_path : *files) {
+           STEDI_ASSIGN_OR_RETURN(catalog::LandedFile file,
+                                  ingest::FindLandedFileToUnland(lake, name_or_path));
+           bool seen = false;
+           for (const catalog::LandedFile& other : found) seen |= other.id == file.id;
+           if (!seen) found.push_back(std::move(file));
+         }
+         Status status;
+         for (const catalog::LandedFile& file : found) {
+           status = ingest::UnlandFile(lake, file);
+           if (!status.ok()) break;
+           std::cout << fmt::format("unlanded {} ({} records, {} quarantined) from {}_landing\n",
+                                    file.raw_key, file.records_read, file.quarantined, file.source);
+         }
+         return lake.PublishAfter(std::move(status));
+       }});
 }
 
 }  // namespace stedi::cli

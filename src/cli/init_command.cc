@@ -10,22 +10,17 @@ void AddInitCommand(CLI::App& app, const GlobalOptions& global, CommandList& com
   CLI::App* command = app.add_subcommand(
       "init",
       "Create an empty lake (`stedi ingest` also creates one when it lands the first files)");
-  commands.push_back(
-      {command, [&global]() -> Status {
-         Result<catalog::Lake> existing =
-             catalog::Lake::Open(global.lake, /*create_if_missing=*/false);
-         if (existing.ok()) {
-           std::cout << fmt::format("{} is a lake already; nothing changed\n", global.lake);
-           return Status::Ok();
-         }
-         if (existing.status().code() != StatusCode::kNotFound) {
-           return existing.status().WithContext(fmt::format("open lake {}", global.lake));
-         }
-         STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
-         STEDI_RETURN_IF_ERROR(lake.Publish());
-         std::cout << fmt::format("created an empty lake at {}\n", global.lake);
-         return Status::Ok();
-       }});
+  commands.push_back({command, [&global]() -> Status {
+                        STEDI_ASSIGN_OR_RETURN(catalog::Lake lake, OpenOrCreateLake(global));
+                        if (!lake.created) {
+                          std::cout << fmt::format("{} is a lake already; nothing changed\n",
+                                                   global.lake);
+                          return Status::Ok();
+                        }
+                        STEDI_RETURN_IF_ERROR(lake.Publish());
+                        std::cout << fmt::format("created an empty lake at {}\n", global.lake);
+                        return Status::Ok();
+                      }});
 }
 
 }  // namespace stedi::cli

@@ -218,7 +218,7 @@ Result<std::string> Connection::ReadOnlyViolation(std::string_view sql, bool exp
 }
 
 // A plain EXPLAIN only plans its statement, but EXPLAIN ANALYZE runs it.
-// Any mention of ANALYZE (or a Unicode escape that could spell it) asks for
+// Any mention of ANALYZE (or a Unicode escape that could spell it) requires
 // the one form whose explained statement is plain to see, and that
 // statement must be a SELECT.
 Result<std::string> Connection::ExplainViolation(std::string_view sql) {

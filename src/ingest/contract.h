@@ -50,7 +50,7 @@ const RecordContract& ContractFor(Source source);
 std::string_view SourceName(Source source);
 std::optional<Source> ParseSource(std::string_view name);
 
-// True when UTF-8 `text` holds nothing but white space: ASCII blanks and the
+// Returns whether UTF-8 `text` contains nothing but white space: ASCII blanks and the
 // Unicode space separators, no-break and zero-width spaces included.
 bool IsBlank(std::string_view text);
 const std::vector<Source>& AllSources();

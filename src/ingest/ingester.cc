@@ -36,8 +36,8 @@ Status WriteLocalFile(const std::string& path, std::string_view data) {
 // Copies a file's bytes, staged at `staged_path`, to a raw key of their
 // own and returns the key: the received name, or the name prefixed with the
 // start of the content hash when another landed file has that name. The
-// received name is taken only if no object has it yet, since another
-// writer of a shared lake may have just written its own file there; an
+// received name is taken only if no object has it yet, because another
+// writer of a shared lake may have just written its own file there. An
 // object there with the same bytes, such as one left by an interrupted
 // ingest, is reused.
 Result<std::string> PublishRawCopy(catalog::Lake& lake, Source source, const std::string& name,
@@ -64,11 +64,11 @@ Result<std::string> PublishRawCopy(catalog::Lake& lake, Source source, const std
   return prefixed;
 }
 
-// The sha256 of a file's text once gzip, a UTF-8 byte-order mark and CRLF
-// line ends are undone, so that a re-delivered file that differs only in
-// those is known as a duplicate. `sha256` is the hash of `bytes`, which is
-// the answer for a plain file. A gzip stream that does not decode keeps its
-// byte hash.
+// Returns the sha256 of a file's text once gzip, a UTF-8 byte-order mark
+// and CRLF line ends are undone, so that a re-delivered file that differs
+// only in those is known as a duplicate. `sha256` is the hash of `bytes`,
+// which is the result for a plain file and for a gzip stream that does not
+// decode.
 std::string ContentSha256(std::string_view bytes, const std::string& sha256) {
   std::string decompressed;
   std::string_view text = bytes;
@@ -91,6 +91,17 @@ std::string ContentSha256(std::string_view bytes, const std::string& sha256) {
     normalized += text[i];
   }
   return HexSha256(normalized);
+}
+
+// Returns whether `text` is blank or an empty JSON array.
+bool ContainsNoRecord(std::string_view text) {
+  auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  return IsBlank(text);
 }
 
 // The landing table's content hash of one file: the first 64 bits of the
@@ -237,17 +248,7 @@ class FilePipeline {
         head = decompressed;
       }
       source = DetectSource(head);
-      // An empty JSON array contains no record either.
-      std::string_view trimmed = head;
-      while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) {
-        trimmed.remove_prefix(1);
-      }
-      while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) {
-        trimmed.remove_suffix(1);
-      }
-      bool blank = IsBlank(trimmed) || (trimmed.starts_with('[') && trimmed.ends_with(']') &&
-                                        IsBlank(trimmed.substr(1, trimmed.size() - 2)));
-      if (!source && blank && head.size() < kHeadBytes) {
+      if (!source && head.size() < kHeadBytes && ContainsNoRecord(head)) {
         file.empty = true;
         return Status::Ok();
       }
@@ -482,28 +483,31 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
   return Status::Ok();
 }
 
-Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::string_view which) {
+Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake,
+                                                   std::string_view name_or_path) {
   STEDI_ASSIGN_OR_RETURN(std::vector<catalog::LandedFile> landed,
                          lake.catalog->ListLandedFiles(""));
-  // The path the file was landed from, as ingest recorded it.
-  std::string origin(which);
-  if (origin.find("://") == std::string::npos) {
+  // Local paths compare in absolute, normal form, so "./a.json" and
+  // "/work/a.json" name the same file.
+  auto normal_origin = [](std::string_view path) {
+    if (storage::IsRemoteLocation(path)) return std::string(path);
     std::error_code ignored;
-    origin = std::filesystem::absolute(origin, ignored).lexically_normal().string();
-  }
+    return std::filesystem::absolute(path, ignored).lexically_normal().string();
+  };
+  std::string origin = normal_origin(name_or_path);
   std::vector<const catalog::LandedFile*> matches;
   for (const catalog::LandedFile& file : landed) {
-    if (file.raw_key == which || file.origin == origin) {
+    if (file.raw_key == name_or_path || normal_origin(file.origin) == origin) {
       matches = {&file};
       break;
     }
-    if (file.name == which) matches.push_back(&file);
+    if (file.name == name_or_path) matches.push_back(&file);
   }
   if (matches.empty()) {
     return Status::NotFound(fmt::format(
         "no landed file is named {}; give the path `stedi ingest` landed it from, its raw key "
         "or its file name",
-        which));
+        name_or_path));
   }
   if (matches.size() > 1) {
     std::string keys;
@@ -512,7 +516,7 @@ Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::str
     }
     return Status::InvalidArgument(
         fmt::format("{} landed files are named {}; give one of their raw keys:{}", matches.size(),
-                    which, keys));
+                    name_or_path, keys));
   }
   return *matches.front();
 }
@@ -520,9 +524,10 @@ Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::str
 Status UnlandFile(catalog::Lake& lake, const catalog::LandedFile& file) {
   catalog::Catalog& catalog = *lake.catalog;
   std::optional<Source> source = ParseSource(file.source);
-  if (!source)
+  if (!source) {
     return Status::Corruption(
-        fmt::format("landed file {} has source '{}'", file.raw_key, file.source));
+        fmt::format("landed file {} has the unknown source '{}'", file.raw_key, file.source));
+  }
   const RecordContract& contract = ContractFor(*source);
 
   STEDI_RETURN_IF_ERROR(catalog.InTransaction([&]() -> Status {

@@ -22,8 +22,8 @@ struct IngestOptions {
   StoreOpener open_store = storage::OpenStorage;
 };
 
-// kSkippedEmpty: the file holds no record (it is empty or only blank), and
-// no --source was given, so it is not landed.
+// kSkippedEmpty: the file contains no record (it is blank or an empty JSON
+// array) and no --source was given, so it is not landed.
 enum class FileOutcomeKind { kLanded, kSkippedDuplicate, kSkippedEmpty };
 
 struct FileOutcome {
@@ -54,14 +54,15 @@ Status IngestPaths(catalog::Lake& lake, const std::vector<std::string>& paths,
                    const IngestOptions& options,
                    const std::function<void(const FileOutcome&)>& on_file);
 
-// Finds the landed file that `which` names: the local path or URL it was
+// Finds the landed file that `name_or_path` names: the local path or URL it was
 // landed from, its raw key, or its received name when only one landed file
 // has that name. kNotFound, or kInvalidArgument for an ambiguous name.
-Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake, std::string_view which);
+Result<catalog::LandedFile> FindLandedFileToUnland(catalog::Lake& lake,
+                                                   std::string_view name_or_path);
 
 // Takes a landed file back out of its landing table, as a new snapshot of
-// the table, and forgets it, so that the same bytes can land again (with
-// another --source, say).
+// the table, and deletes its catalog record with its quarantined records, so
+// that the same bytes can land again (with another --source, say).
 Status UnlandFile(catalog::Lake& lake, const catalog::LandedFile& file);
 
 }  // namespace stedi::ingest

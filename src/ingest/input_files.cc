@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Names starting with '.' are hidden files; names starting with '_' are the
+// Names starting with '.' are hidden files. Names starting with '_' are the
 // markers and metadata that Spark, Hadoop and Glue write beside data files,
 // such as _SUCCESS. Both are skipped inside folders, not when named directly.
 bool IsHiddenName(std::string_view name) {

@@ -60,8 +60,9 @@ struct S3Config {
 //    `endpoint_url`, else AWS;
 //  - tries per request: AWS_MAX_ATTEMPTS, the profile's `max_attempts`,
 //    else 5.
-// kInvalidArgument when no credentials are found, a named profile is
-// missing or max_attempts is not a positive number; kIOError when a profile file exists but cannot be read.
+// Returns kInvalidArgument when no credentials are found, a named profile
+// is missing or max_attempts is not a positive number. Returns kIOError
+// when a profile file exists but cannot be read.
 Result<S3Config> LoadS3ConfigFromEnvironment();
 
 struct S3Object {

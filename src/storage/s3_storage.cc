@@ -177,11 +177,13 @@ class S3Storage final : public Storage {
       if (head.status().code() != StatusCode::kNotFound) return head.status();
       return PublishLocalFile(key, local_path);
     }
+
     std::ifstream in(local_path, std::ios::binary);
     std::ostringstream content;
     content << in.rdbuf();
-    if (!in)
+    if (!in) {
       return Status::IOError(fmt::format("publish {}: cannot read {}", Describe(key), local_path));
+    }
     PutCondition condition;
     condition.if_none_match_any = true;
     Result<std::string> etag =

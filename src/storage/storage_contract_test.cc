@@ -288,7 +288,7 @@ TEST_P(StorageContractTest, PublishLocalFileMakesObject) {
 
 // Two writers may pick the same key for different files: only the first
 // one's file becomes the object, and the second learns so.
-TEST_P(StorageContractTest, PublishLocalFileIfAbsentKeepsTheFirstFile) {
+TEST_P(StorageContractTest, PublishIfAbsentKeepsFirstFile) {
   const std::string key = "landing/customer/raw/customers.json";
   auto stage = [&](const std::string& staged_key, const std::string& content) {
     Result<std::string> path = storage_->LocalPathForWrite(staged_key);
@@ -302,9 +302,9 @@ TEST_P(StorageContractTest, PublishLocalFileIfAbsentKeepsTheFirstFile) {
   ASSERT_TRUE(published.ok()) << published.ToString();
 
   std::string second = stage("landing/customer/raw/.tmp-b", "second writer");
-  Status refused = storage_->PublishLocalFileIfAbsent(key, second);
-  EXPECT_EQ(refused.code(), StatusCode::kConflict) << refused.ToString();
-  EXPECT_TRUE(std::filesystem::exists(second)) << "the refused file must stay for the caller";
+  Status rejected = storage_->PublishLocalFileIfAbsent(key, second);
+  EXPECT_EQ(rejected.code(), StatusCode::kConflict) << rejected.ToString();
+  EXPECT_TRUE(std::filesystem::exists(second)) << "the rejected file must stay for the caller";
   Result<std::string> read = storage_->Read(key);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(*read, "first writer");

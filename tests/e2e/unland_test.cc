@@ -29,8 +29,8 @@ TEST(UnlandTest, WrongSourceCanLandAgain) {
   ASSERT_EQ(wrong.exit_code, 0) << wrong.err;
   EXPECT_NE(wrong.out.find("2 records, 0 accepted, 0 coerced, 2 quarantined"), std::string::npos)
       << wrong.out;
-  CommandResult refused = RunStedi(lake, {"ingest", "--source", "accelerometer", readings});
-  EXPECT_NE(refused.out.find("already landed"), std::string::npos) << refused.out;
+  CommandResult rejected = RunStedi(lake, {"ingest", "--source", "accelerometer", readings});
+  EXPECT_NE(rejected.out.find("already landed"), std::string::npos) << rejected.out;
 
   CommandResult unland = RunStedi(lake, {"unland", "readings.json"});
   ASSERT_EQ(unland.exit_code, 0) << unland.err;
@@ -85,6 +85,19 @@ TEST(UnlandTest, UnknownOrAmbiguousNameFails) {
   CommandResult by_path = RunStedi(lake, {"unland", first, first});
   ASSERT_EQ(by_path.exit_code, 0) << by_path.err;
   EXPECT_EQ(Count(lake, "accelerometer_landing"), "n\n4\n");
+}
+
+// A path landed as "./in/readings.json" is found again in another spelling.
+TEST(UnlandTest, RelativePathNamesFile) {
+  TempDir work;
+  WriteFile(work.path() / "in" / "readings.json", kReadings);
+  std::string stedi = "cd " + work.str() + " && " + std::string(STEDI_BINARY) + " --lake lake ";
+  CommandResult ingest = RunShell(stedi + "ingest ./in/readings.json");
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  CommandResult unland = RunShell(stedi + "unland in/../in/readings.json");
+  EXPECT_EQ(unland.exit_code, 0) << unland.err;
+  EXPECT_NE(unland.out.find("unlanded landing/accelerometer/raw/readings.json"), std::string::npos)
+      << unland.out;
 }
 
 }  // namespace
